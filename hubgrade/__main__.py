@@ -1,0 +1,3 @@
+from hubgrade.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""Grade one submission: the steps behind `hubgrade check`.
+
+load the assignment -> inspect the project -> choose a runner -> install and build ->
+start the server -> run the grader -> collect the result. Every container, network and
+process the run created is removed on the way out, also on errors and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hubgrade import assignment as assignments
+from hubgrade import submission as submissions
+from hubgrade.grading import session
+from hubgrade.result import GradeResult, StartupError
+from hubgrade.runners import select_runner
+from hubgrade.runners.base import Runner, StartupFailed, tail
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    runner: str = "auto"
+    image: str | None = None
+    min_score: int = 100
+
+
+def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResult:
+    started = time.monotonic()
+    assignment = assignments.load(assignment_id)
+    submission = submissions.inspect(project)
+    runner, warnings = select_runner(
+        options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image
+    )
+    result = GradeResult(
+        assignment=assignment.id, assignment_version=assignment.version, submission=str(submission.path),
+        runner=runner.name, warnings=warnings + list(submission.notes), min_score=options.min_score,
+    )
+    logger.info("grading %s against %s with the %s runner", submission.path, assignment.id, runner.name)
+
+    with runner:
+        _grade_with(runner, assignment, result)
+
+    result.duration = time.monotonic() - started
+    logger.info("graded %s: %d/%d (%s)", submission.path, result.score, result.max_score, result.status)
+    return result
+
+
+def _grade_with(runner: Runner, assignment: assignments.Assignment, result: GradeResult) -> None:
+    injected = assignment.generate_environment()
+    try:
+        runner.prepare()
+        if runner.dependencies_reused:
+            logger.info("dependencies were already installed")
+        server = runner.start(injected)
+    except StartupFailed as failure:
+        logger.info("server of %s did not start: %s", result.submission, failure.message)
+        result.startup_error = StartupError(failure.reason, failure.message, failure.log_tail, failure.exit_code)
+        result.checks = session.list_checks(assignment, _not_run_reason(failure.reason))
+        return
+    result.warnings.extend(server.warnings)
+
+    outcome = session.run_grader(assignment, runner, server, injected)
+    result.checks = outcome.checks
+    result.grader_error = outcome.error
+    exit_code = runner.server_exit_code()
+    if exit_code is not None:
+        result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
+    if exit_code is not None or result.grader_error:
+        result.log_tail = tail(runner.server_log())
+
+
+def _not_run_reason(reason: str) -> str:
+    return {
+        "install": "the dependencies could not be installed",
+        "build": "the project could not be built",
+    }.get(reason, "the server did not start")

@@ -1,0 +1,183 @@
+"""The `hubgrade` command line.
+
+User mistakes end with ``Error: ...`` on stderr and the exit code of their
+``HubgradeError`` class; logs go to stderr through ``logging``; reports go to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from hubgrade import __version__
+from hubgrade import assignment as assignments
+from hubgrade import doctor as doctor_module
+from hubgrade import scaffold
+from hubgrade.check import CheckOptions, grade
+from hubgrade.errors import HubgradeError, UsageError
+from hubgrade.interrupts import stop_on_sigterm
+from hubgrade.report.json_report import format_json
+from hubgrade.report.text import print_text
+from hubgrade.runners import RUNNER_NAMES
+from hubgrade.submission import PROJECT_CONFIG, read_project_config
+
+logger = logging.getLogger("hubgrade")
+
+EXIT_BELOW_MIN_SCORE = 1
+EXIT_INTERRUPTED = 130
+
+
+class HubgradeGroup(click.Group):
+    """Turns errors a user can fix into ``Error: ...`` and their exit code, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except HubgradeError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=HubgradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hubgrade")
+@click.option(
+    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
+    show_default=True, help="How much hubgrade logs to stderr about what it starts, stops and retries.",
+)
+def cli(log_level: str) -> None:
+    """Grade back-end assignments: a learner's Node.js/Express server, tested over HTTP."""
+    logging.basicConfig(
+        level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
+def list_command(as_json: bool) -> None:
+    """List the assignments in the catalog."""
+    catalog = assignments.load_all()
+    if as_json:
+        rows = [
+            {"id": a.id, "title": a.title, "track": a.track, "level": a.level, "summary": a.summary, "version": a.version}
+            for a in catalog
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "title", "track", "level", "summary", box=None, header_style="bold")
+    for item in catalog:
+        table.add_row(item.id, item.title, item.track, item.level, item.summary)
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("assignment_id")
+def show(assignment_id: str) -> None:
+    """Show an assignment's spec."""
+    Console().print(Markdown(assignments.load(assignment_id).spec()))
+
+
+@cli.command()
+@click.argument("assignment_id")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def new(assignment_id: str, directory: Path | None) -> None:
+    """Create a starter project for ASSIGNMENT_ID in DIRECTORY (default: ./ASSIGNMENT_ID)."""
+    assignment = assignments.load(assignment_id)
+    target = directory if directory is not None else Path(assignment.id)
+    written = scaffold.create_project(assignment, target)
+    click.echo(f"Created {len(written)} files in {target}:")
+    for path in written:
+        click.echo(f"  {path.relative_to(target)}")
+    click.echo(f"\nNext: cd {target} && npm install && hubgrade check")
+
+
+@cli.command()
+@click.argument("assignment_id", required=False)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
+              help="Where the server runs: docker (isolated), local (host process), or auto (docker when an engine answers).")
+@click.option("--image", default=None, help="Node.js image for the docker runner [default: $HUBGRADE_NODE_IMAGE or node:24-bookworm-slim].")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file instead of stdout.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=100, show_default=True,
+              help="Exit with 0 at or above this score, 1 below.")
+@click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
+def check(
+    assignment_id: str | None, path: Path | None, runner: str, image: str | None, output_format: str,
+    output: Path | None, min_score: int, verbose: bool,
+) -> None:
+    """Grade the project at PATH (default: .) against ASSIGNMENT_ID.
+
+    ASSIGNMENT_ID may be left out when the project's hubgrade.yaml names it. Exit codes:
+    0 at or above --min-score, 1 below it (also when the server did not start), 2 for a
+    usage or configuration error, 3 when the machine lacks Docker, an image or Node.js.
+    """
+    assignment_id, project = _resolve_check_arguments(assignment_id, path)
+    stop_on_sigterm()
+    result = grade(assignment_id, project, CheckOptions(runner=runner, image=image, min_score=min_score))
+
+    if output_format == "json":
+        text = format_json(result)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    else:
+        if output is not None:
+            with output.open("w", encoding="utf-8") as handle:
+                print_text(result, Console(file=handle, width=100, no_color=True), verbose)
+        else:
+            print_text(result, Console(), verbose)
+    if result.status != "pass":
+        sys.exit(EXIT_BELOW_MIN_SCORE)
+
+
+def _resolve_check_arguments(assignment_id: str | None, path: Path | None) -> tuple[str, Path]:
+    """Accept `check ID PATH`, `check ID`, `check PATH` and `check`."""
+    if assignment_id is not None and path is None and _looks_like_path(assignment_id):
+        assignment_id, path = None, Path(assignment_id)
+    project = path if path is not None else Path(".")
+    if assignment_id is None:
+        if not project.is_dir():
+            raise UsageError(f"{project}: no such folder; pass the folder of the Node.js project to grade")
+        config = read_project_config(project)
+        if config.assignment is None:
+            raise UsageError(
+                f"no assignment given and {project.resolve() / PROJECT_CONFIG} names none; "
+                "run `hubgrade check ASSIGNMENT_ID [PATH]` (see `hubgrade list`)"
+            )
+        assignment_id = config.assignment
+    return assignment_id, project
+
+
+def _looks_like_path(argument: str) -> bool:
+    return "/" in argument or argument in (".", "..") or Path(argument).is_dir() and argument not in assignments.list_ids()
+
+
+@cli.command()
+def doctor() -> None:
+    """Check what grading needs on this machine, and say how to fix what is missing."""
+    findings = doctor_module.diagnose()
+    console = Console()
+    for finding in findings:
+        mark = "[green]ok[/]" if finding.ok else "[red]missing[/]"
+        console.print(f"{mark:<20} {finding.name}: {finding.detail}", highlight=False)
+        if not finding.ok and finding.fix:
+            console.print(f"{'':<9}fix: {finding.fix}", highlight=False)
+    if not doctor_module.can_grade(findings):
+        sys.exit(3)
+
+
+def main() -> None:
+    cli(prog_name="hubgrade")

@@ -1,0 +1,85 @@
+"""`hubgrade doctor`: what grading needs on this machine, and how to fix what is missing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from hubgrade.errors import EnvironmentProblem
+from hubgrade.runners.docker_engine import Engine
+from hubgrade.runners.docker_runner import default_node_image
+
+MIN_NODE_MAJOR = 18
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    runner: str = ""
+
+
+def diagnose() -> list[Finding]:
+    return [*_docker_findings(), *_local_findings()]
+
+
+def can_grade(findings: list[Finding]) -> bool:
+    """Return whether at least one runner has everything it needs."""
+    for runner in ("docker", "local"):
+        relevant = [finding for finding in findings if finding.runner == runner]
+        if relevant and all(finding.ok for finding in relevant):
+            return True
+    return False
+
+
+def _docker_findings() -> list[Finding]:
+    try:
+        engine = Engine.connect()
+    except EnvironmentProblem as exc:
+        return [Finding("Docker engine", False, str(exc).split(";")[0],
+                        "start a Docker engine (`sudo systemctl start docker`, or `dockerd &` as root)", "docker")]
+    try:
+        findings = [Finding("Docker engine", True, f"version {engine.version()}", runner="docker")]
+        image = default_node_image()
+        if engine.has_image(image):
+            findings.append(Finding("Node.js image", True, image, runner="docker"))
+        else:
+            findings.append(Finding(
+                "Node.js image", False, f"{image} is not present locally",
+                f"`docker pull {image}` (hubgrade also pulls it on first use), or set HUBGRADE_NODE_IMAGE "
+                "to an image you have", "docker",
+            ))
+        return findings
+    finally:
+        engine.close()
+
+
+def _local_findings() -> list[Finding]:
+    findings = []
+    node = shutil.which("node")
+    if node is None:
+        findings.append(Finding("Node.js", False, "node is not on PATH",
+                                f"install Node.js {MIN_NODE_MAJOR} or later (only the local runner needs it)", "local"))
+    else:
+        version = _version([node, "--version"])
+        major = int(version.lstrip("v").split(".")[0]) if version.lstrip("v")[:1].isdigit() else 0
+        ok = major >= MIN_NODE_MAJOR
+        findings.append(Finding("Node.js", ok, f"{version} at {node}",
+                                "" if ok else f"install Node.js {MIN_NODE_MAJOR} or later", "local"))
+    npm = shutil.which("npm")
+    if npm is None:
+        findings.append(Finding("npm", False, "npm is not on PATH", "install npm with Node.js", "local"))
+    else:
+        findings.append(Finding("npm", True, f"{_version([npm, '--version'])} at {npm}", runner="local"))
+    return findings
+
+
+def _version(command: list[str]) -> str:
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc})"
+    return completed.stdout.strip() or completed.stderr.strip() or "unknown"

@@ -1,0 +1,6 @@
+"""What graders import: ``from hubgrade.grading import expect, CheckFailed``."""
+
+from hubgrade.grading import expect
+from hubgrade.grading.expect import CheckFailed
+
+__all__ = ["CheckFailed", "expect"]

@@ -1,0 +1,81 @@
+"""The channel between the grading process and the pytest process that runs a grader.
+
+The runner (and so the learner's server) lives in the hubgrade process, while the
+grader runs in a pytest subprocess so that every run imports grader modules afresh.
+The subprocess asks for the server log or a restart through a Unix socket: one JSON
+object per line each way, ``{"op": ...}`` in and ``{"ok": true, ...}`` or
+``{"ok": false, "error": "..."}`` out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import socketserver
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+class ControlServer:
+    """Serve grader requests on a Unix socket with ``handler(op, request) -> reply``."""
+
+    def __init__(self, path: Path, handler: Handler) -> None:
+        self.path = path
+        outer_handler = handler
+
+        class _RequestHandler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                for line in self.rfile:
+                    reply = _dispatch(outer_handler, line)
+                    self.wfile.write(json.dumps(reply).encode() + b"\n")
+                    self.wfile.flush()
+
+        self._server = socketserver.ThreadingUnixStreamServer(str(path), _RequestHandler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="hubgrade-control", daemon=True)
+
+    def __enter__(self) -> ControlServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.path.unlink(missing_ok=True)
+
+
+def _dispatch(handler: Handler, line: bytes) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+        return {"ok": True, **handler(str(request["op"]), request)}
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the grader as a reply
+        logger.warning("control request %r failed: %s", line[:200], exc)
+        return {"ok": False, "error": str(exc)}
+
+
+class ControlClient:
+    """The grader side: one request at a time over a fresh connection."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+
+    def call(self, op: str, **arguments: Any) -> dict[str, Any]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(self.timeout)
+            connection.connect(self.path)
+            connection.sendall(json.dumps({"op": op, **arguments}).encode() + b"\n")
+            reply = connection.makefile("rb").readline()
+        if not reply:
+            raise RuntimeError(f"hubgrade did not reply to {op!r}")
+        decoded: dict[str, Any] = json.loads(reply)
+        if not decoded.get("ok"):
+            raise RuntimeError(f"{op} failed: {decoded.get('error')}")
+        return decoded

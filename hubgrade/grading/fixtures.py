@@ -1,0 +1,70 @@
+"""Objects behind the fixtures a grader receives: the server handle and its log."""
+
+from __future__ import annotations
+
+import time
+
+from hubgrade.grading.client import GraderClient
+from hubgrade.grading.control import ControlClient
+
+
+class ServerLog:
+    """The learner's server output (stdout and stderr together), fetched on demand."""
+
+    def __init__(self, control: ControlClient) -> None:
+        self._control = control
+
+    def text(self) -> str:
+        return str(self._control.call("log")["log"])
+
+    def lines(self) -> list[str]:
+        return self.text().splitlines()
+
+    def mark(self) -> int:
+        """Return a position; ``since(mark)`` gives what the server printed after it."""
+        return len(self.text())
+
+    def since(self, mark: int) -> str:
+        return self.text()[mark:]
+
+    def wait_for(self, predicate: str, timeout: float = 2.0, since: int = 0) -> str | None:
+        """Return the output after ``since`` once it contains ``predicate``, else ``None``.
+
+        Servers may flush their output a little after they answer, so log checks poll.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            output = self.since(since)
+            if predicate in output or time.monotonic() >= deadline:
+                return output if predicate in output else None
+            time.sleep(0.05)
+
+
+class Server:
+    """The learner's running server, as the grader sees it."""
+
+    def __init__(self, base_url: str, injected: dict[str, str], control: ControlClient) -> None:
+        self.base_url = base_url
+        self.injected = injected
+        self.log = ServerLog(control)
+        self._control = control
+        self._clients: list[GraderClient] = []
+
+    def attach(self, client: GraderClient) -> None:
+        self._clients.append(client)
+
+    def restart(self) -> None:
+        """Stop the server and start it again with the same environment.
+
+        Raises ``CheckFailed`` when the server does not come back, so that a check of
+        persistence fails with the start-up error rather than a crash of the grader.
+        """
+        from hubgrade.grading.expect import CheckFailed
+
+        try:
+            reply = self._control.call("restart")
+        except RuntimeError as exc:
+            raise CheckFailed(f"the server did not start again after a restart: {exc}") from exc
+        self.base_url = str(reply["base_url"])
+        for client in self._clients:
+            client.base_url = self.base_url  # type: ignore[assignment]

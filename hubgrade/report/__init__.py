@@ -1,0 +1,1 @@
+"""Reports of a grading result: text for the terminal, JSON for programs."""

@@ -1,0 +1,111 @@
+"""The result of grading one submission, and its versioned JSON form.
+
+The JSON form is documented in docs/result-format.md. ``SCHEMA_VERSION`` changes when
+a field is removed or changes meaning; new fields may appear within a version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+CHECK_STATUSES = ("passed", "failed", "error", "skipped")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    title: str
+    status: str
+    score: int
+    max_score: int
+    message: str = ""
+    output: str = ""
+    duration: float = 0.0
+    exchanges: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+@dataclass
+class StartupError:
+    """Why the server could not be graded: it failed to install, build or start."""
+
+    reason: str
+    message: str
+    log_tail: str = ""
+    exit_code: int | None = None
+
+
+@dataclass
+class GradeResult:
+    assignment: str
+    assignment_version: int
+    submission: str
+    runner: str
+    checks: list[CheckResult] = field(default_factory=list)
+    max_score: int = 100
+    warnings: list[str] = field(default_factory=list)
+    startup_error: StartupError | None = None
+    grader_error: str = ""
+    log_tail: str = ""
+    duration: float = 0.0
+    min_score: int = 100
+
+    @property
+    def score(self) -> int:
+        return sum(check.score for check in self.checks)
+
+    @property
+    def status(self) -> str:
+        """``pass`` at or above the minimum score, ``fail`` below, ``error`` when not graded."""
+        if self.startup_error is not None or self.grader_error:
+            return "error"
+        return "pass" if self.score >= self.min_score else "fail"
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [check for check in self.checks if check.status != "passed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "min_score": self.min_score,
+            "assignment": {"id": self.assignment, "version": self.assignment_version},
+            "submission": self.submission,
+            "runner": self.runner,
+            "duration": round(self.duration, 3),
+            "warnings": list(self.warnings),
+            "error": self._error_dict(),
+            "tests": [_check_dict(check) for check in self.checks],
+        }
+
+    def _error_dict(self) -> dict[str, Any] | None:
+        if self.startup_error is not None:
+            return asdict(self.startup_error)
+        if self.grader_error:
+            return {"reason": "grader", "message": self.grader_error, "log_tail": self.log_tail, "exit_code": None}
+        return None
+
+
+def _check_dict(check: CheckResult) -> dict[str, Any]:
+    output = check.output
+    if check.exchanges:
+        output = f"{check.exchanges}\n\n{output}".strip()
+    return {
+        "name": check.name,
+        "title": check.title,
+        "status": check.status,
+        "score": check.score,
+        "max_score": check.max_score,
+        "message": check.message,
+        "output": output,
+        "duration": check.duration,
+    }

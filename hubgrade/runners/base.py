@@ -1,0 +1,68 @@
+"""What every runner offers, and how a start-up failure is described.
+
+A runner prepares a submission (install, build), starts the server with an environment,
+waits until it answers HTTP, and always stops everything it started. Both runners are
+context managers: leaving the ``with`` block, normally, on an error or on Ctrl-C,
+removes the containers, networks and processes they created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# How many lines of the server's output a report shows when it failed to start.
+LOG_TAIL_LINES = 30
+
+
+@dataclass
+class RunningServer:
+    """Where the grader reaches the server, and what hubgrade noticed while starting it."""
+
+    base_url: str
+    port: int
+    expected_port: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class StartupFailed(Exception):
+    """The server did not become ready: it crashed, never listened, or failed to install.
+
+    Not a ``HubgradeError``: the submission is still graded, with status ``error``.
+    ``reason`` is one of ``install``, ``build``, ``crashed``, ``no-listen``, ``loopback``.
+    """
+
+    def __init__(self, reason: str, message: str, log_tail: str = "", exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.log_tail = log_tail
+        self.exit_code = exit_code
+
+
+class Runner(Protocol):
+    name: str
+    dependencies_reused: bool
+
+    def prepare(self) -> None:
+        """Install dependencies and build; raise ``StartupFailed`` when that fails."""
+
+    def start(self, environment: dict[str, str]) -> RunningServer:
+        """Start the server and return once it answers HTTP; raise ``StartupFailed`` if not."""
+
+    def restart(self) -> RunningServer:
+        """Stop the server and start it again with the same environment."""
+
+    def server_log(self) -> str:
+        """Return the server's output so far, stdout and stderr together."""
+
+    def server_exit_code(self) -> int | None:
+        """Return the server's exit code once it has ended, ``None`` while it runs."""
+
+    def __enter__(self) -> Runner: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])

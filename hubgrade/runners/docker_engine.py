@@ -1,0 +1,277 @@
+"""The one module that calls the Docker SDK.
+
+Docker errors are translated here: an engine that does not answer or a missing image
+becomes ``EnvironmentProblem`` (exit code 3) with the fix in the message.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+from docker.types import LogConfig
+
+from hubgrade import labels
+from hubgrade.errors import EnvironmentProblem
+
+logger = logging.getLogger(__name__)
+
+API_TIMEOUT_SECONDS = 120
+PING_TIMEOUT_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class ResourceLimits:
+    """Limits applied to the learner's server container."""
+
+    memory_mib: int = 512
+    cpus: float = 1.0
+    pids: int = 256
+    log_max_mib: int = 20
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    ok: bool
+    output: str
+    error: str = ""
+
+
+def engine_available() -> bool:
+    """Return whether a Docker engine answers a ping within a few seconds."""
+    try:
+        client = docker.from_env(timeout=PING_TIMEOUT_SECONDS)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except docker.errors.DockerException:
+        return False
+    except OSError:
+        return False
+
+
+class Engine:
+    def __init__(self, client: docker.DockerClient) -> None:
+        self.client = client
+
+    @classmethod
+    def connect(cls) -> Engine:
+        try:
+            client = docker.from_env(timeout=API_TIMEOUT_SECONDS)
+            client.ping()
+        except (docker.errors.DockerException, OSError) as exc:
+            raise EnvironmentProblem(
+                f"no Docker engine answered ({exc}); start one (for example `sudo systemctl start docker`, "
+                "or `dockerd &` as root), or grade without isolation with --runner local"
+            ) from exc
+        return cls(client)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def version(self) -> str:
+        return str(self.client.version().get("Version", "unknown"))
+
+    def has_image(self, name: str) -> bool:
+        try:
+            self.client.images.get(name)
+        except docker.errors.ImageNotFound:
+            return False
+        except docker.errors.APIError as exc:
+            raise EnvironmentProblem(f"could not look up image {name}: {exc}") from exc
+        return True
+
+    def ensure_image(self, name: str) -> None:
+        """Pull ``name`` unless it is present; raise ``EnvironmentProblem`` when that fails."""
+        if self.has_image(name):
+            return
+        logger.info("pulling image %s", name)
+        try:
+            self.client.images.pull(name)
+        except docker.errors.DockerException as exc:
+            raise EnvironmentProblem(
+                f"image {name} is not present and could not be pulled ({_short(exc)}); "
+                f"pull or build it (`docker pull {name}`), or choose another with --image"
+            ) from exc
+
+    def build(self, context_tar: bytes, dockerfile: str, tag: str, image_labels: dict[str, str]) -> BuildOutcome:
+        """Build an image; a failing step is an outcome, not an exception."""
+        lines: list[str] = []
+        try:
+            stream = self.client.api.build(
+                fileobj=io.BytesIO(context_tar), custom_context=True, dockerfile=dockerfile, tag=tag,
+                labels=image_labels, rm=True, forcerm=True, pull=False, decode=True,
+            )
+            for chunk in stream:
+                if "stream" in chunk:
+                    lines.append(str(chunk["stream"]))
+                if "error" in chunk:
+                    return BuildOutcome(False, "".join(lines), str(chunk["error"]).strip())
+        except docker.errors.DockerException as exc:
+            return BuildOutcome(False, "".join(lines), _short(exc))
+        return BuildOutcome(True, "".join(lines))
+
+    def create_network(self, name: str, network_labels: dict[str, str]) -> None:
+        try:
+            self.client.networks.create(name, driver="bridge", labels=network_labels)
+        except docker.errors.APIError as exc:
+            raise EnvironmentProblem(f"could not create network {name}: {_short(exc)}") from exc
+
+    def run_server(
+        self, *, image: str, name: str, environment: dict[str, str], ports: list[int], network: str,
+        run_labels: dict[str, str], limits: ResourceLimits, user: str,
+    ) -> Container:
+        memory = f"{limits.memory_mib}m"
+        try:
+            container = self.client.containers.run(
+                image, detach=True, name=name, labels=run_labels, environment=environment, user=user,
+                ports={f"{port}/tcp": ("127.0.0.1", None) for port in ports}, network=network,
+                mem_limit=memory, memswap_limit=memory, nano_cpus=int(limits.cpus * 1e9),
+                pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
+                log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m"}),
+            )
+        except docker.errors.DockerException as exc:
+            raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}") from exc
+        return container
+
+    def reap_orphans(self) -> int:
+        """Remove containers, networks and images left by hubgrade runs that were killed."""
+        removed = 0
+        selector = {"label": labels.RUN_LABEL}
+        with _tolerant("listing leftover containers"):
+            for container in self.client.containers.list(all=True, filters=selector):
+                if labels.is_orphan(container.labels):
+                    removed += self._remove_container(container)
+        with _tolerant("listing leftover networks"):
+            for network in self.client.networks.list(filters=selector):
+                if labels.is_orphan(network.attrs.get("Labels") or {}):
+                    removed += self._remove_network(network)
+        with _tolerant("listing leftover images"):
+            for image in self.client.images.list(filters=selector):
+                if labels.is_orphan(image.labels):
+                    removed += self._remove_image(image.id)
+        if removed:
+            logger.info("removed %d objects left behind by earlier runs", removed)
+        return removed
+
+    def remove_run(self, run_id: str) -> int:
+        """Remove every container, network and image labelled with ``run_id``."""
+        removed = 0
+        selector = {"label": f"{labels.RUN_LABEL}={run_id}"}
+        with _tolerant(f"removing containers of {run_id}"):
+            for container in self.client.containers.list(all=True, filters=selector):
+                removed += self._remove_container(container)
+        with _tolerant(f"removing networks of {run_id}"):
+            for network in self.client.networks.list(filters=selector):
+                removed += self._remove_network(network)
+        with _tolerant(f"removing images of {run_id}"):
+            for image in self.client.images.list(filters=selector):
+                removed += self._remove_image(image.id)
+        logger.info("removed %d objects of run %s", removed, run_id)
+        return removed
+
+    def count_run_objects(self, label_filter: str) -> int:
+        selector = {"label": label_filter}
+        return (
+            len(self.client.containers.list(all=True, filters=selector))
+            + len(self.client.networks.list(filters=selector))
+            + len(self.client.images.list(filters=selector))
+        )
+
+    def _remove_container(self, container: Container) -> int:
+        with _tolerant(f"removing container {container.name}"):
+            container.remove(force=True, v=True)
+            logger.info("removed container %s", container.name)
+            return 1
+        return 0
+
+    def _remove_network(self, network: Any) -> int:
+        with _tolerant(f"removing network {network.name}"):
+            network.remove()
+            logger.info("removed network %s", network.name)
+            return 1
+        return 0
+
+    def _remove_image(self, image_id: str) -> int:
+        with _tolerant(f"removing image {image_id}"):
+            self.client.images.remove(image_id, force=True)
+            logger.info("removed image %s", image_id)
+            return 1
+        return 0
+
+
+class ServerContainer:
+    """The learner's server container: state, logs, listening sockets, restart."""
+
+    def __init__(self, container: Container, container_port: int) -> None:
+        self.container = container
+        self.container_port = container_port
+
+    @property
+    def name(self) -> str:
+        return str(self.container.name)
+
+    def host_port(self, container_port: int) -> int:
+        self.container.reload()
+        bindings = (self.container.ports or {}).get(f"{container_port}/tcp") or []
+        if not bindings:
+            raise EnvironmentProblem(f"container {self.name} has no published port for {container_port}")
+        return int(bindings[0]["HostPort"])
+
+    def exit_code(self) -> int | None:
+        try:
+            self.container.reload()
+        except docker.errors.NotFound:
+            return -1
+        if self.container.status in ("exited", "dead"):
+            return int(self.container.attrs["State"].get("ExitCode", -1))
+        return None
+
+    def oom_killed(self) -> bool:
+        return bool(self.container.attrs.get("State", {}).get("OOMKilled"))
+
+    def logs(self) -> str:
+        try:
+            raw = self.container.logs(stdout=True, stderr=True)
+        except docker.errors.DockerException as exc:
+            logger.warning("could not read the log of %s: %s", self.name, exc)
+            return ""
+        return bytes(raw).decode("utf-8", errors="replace")
+
+    def proc_net_tcp(self) -> str:
+        """Return /proc/net/tcp and tcp6 as seen inside the container, or '' if it stopped."""
+        try:
+            result = self.container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], user="1000:1000")
+        except docker.errors.DockerException:
+            return ""
+        return bytes(result.output or b"").decode("ascii", errors="replace")
+
+    def restart(self, timeout_seconds: int) -> None:
+        try:
+            self.container.restart(timeout=timeout_seconds)
+        except docker.errors.DockerException as exc:
+            raise EnvironmentProblem(f"could not restart container {self.name}: {_short(exc)}") from exc
+
+
+@contextmanager
+def _tolerant(action: str) -> Iterator[None]:
+    """Log and swallow Docker errors during clean-up, so one failure does not stop the rest."""
+    try:
+        yield
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.DockerException as exc:
+        logger.warning("%s failed: %s", action, _short(exc))
+
+
+def _short(exc: Exception) -> str:
+    explanation = getattr(exc, "explanation", None)
+    return str(explanation or exc).strip()

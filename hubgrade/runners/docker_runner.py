@@ -1,0 +1,187 @@
+"""Run a submission's server in a locked-down Docker container.
+
+Steps: reap leftovers of killed runs, make sure the base image is there, build (or
+reuse) the dependency image, build the run image, create the run's network, start the
+container and wait until it answers. The container runs as uid 1000 with all
+capabilities dropped, no new privileges, memory, CPU and process limits, and its port
+published on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from pathlib import Path
+
+from hubgrade import labels
+from hubgrade.runners import docker_image
+from hubgrade.runners.base import RunningServer, StartupFailed, tail
+from hubgrade.runners.docker_engine import Engine, ResourceLimits, ServerContainer
+from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, answers_http
+from hubgrade.submission import Submission
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_NODE_IMAGE = "node:24-bookworm-slim"
+CONTAINER_PORT = 3000
+STOP_TIMEOUT_SECONDS = 3
+
+
+def default_node_image() -> str:
+    return os.environ.get("HUBGRADE_NODE_IMAGE") or DEFAULT_NODE_IMAGE
+
+
+def _lock_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "hubgrade" / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class DockerRunner:
+    name = "docker"
+
+    def __init__(
+        self,
+        submission: Submission,
+        *,
+        startup_seconds: float,
+        base_image: str | None = None,
+        limits: ResourceLimits | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.submission = submission
+        self.startup_seconds = startup_seconds
+        self.base_image = base_image or default_node_image()
+        self.limits = limits or ResourceLimits()
+        self.engine = engine or Engine.connect()
+        self.run_id = labels.new_run_id()
+        self.labels = labels.run_labels(self.run_id)
+        self.network = f"{self.run_id}-net"
+        self.run_image = f"hubgrade-run:{self.run_id}"
+        self.dependencies_reused = False
+        self._server: ServerContainer | None = None
+        self._environment: dict[str, str] = {}
+
+    def __enter__(self) -> DockerRunner:
+        self.engine.reap_orphans()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        logger.info("stopping run %s", self.run_id)
+        self.engine.remove_run(self.run_id)
+
+    def prepare(self) -> None:
+        self.engine.ensure_image(self.base_image)
+        dependency_image = self._dependency_image()
+        self._build_run_image(dependency_image)
+
+    def _dependency_image(self) -> str:
+        context = docker_image.dependency_context(self.submission, self.base_image, docker_image.host_ca_bundle())
+        tag = docker_image.dependency_tag(context)
+        # One build per dependency set at a time, so parallel runs share the result.
+        with open(_lock_dir() / f"{tag.replace(':', '-')}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.engine.has_image(tag):
+                logger.info("dependencies unchanged, reusing image %s", tag)
+                self.dependencies_reused = True
+                return tag
+            logger.info("installing dependencies with `%s` into image %s", self.submission.install_command, tag)
+            outcome = self.engine.build(
+                context.tar(), docker_image.DOCKERFILE_NAME, tag, {labels.CACHE_LABEL: "dependencies"}
+            )
+        if not outcome.ok:
+            raise StartupFailed(
+                "install",
+                f"`{self.submission.install_command}` failed: {outcome.error}",
+                tail(outcome.output),
+            )
+        return tag
+
+    def _build_run_image(self, dependency_image: str) -> None:
+        context = docker_image.run_context(self.submission, dependency_image, CONTAINER_PORT)
+        logger.info("building image %s for run %s", self.run_image, self.run_id)
+        outcome = self.engine.build(context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, self.labels)
+        if not outcome.ok:
+            step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
+            raise StartupFailed("build", f"{step} failed: {outcome.error}", tail(outcome.output))
+
+    def start(self, environment: dict[str, str]) -> RunningServer:
+        self._environment = {**environment, "PORT": str(CONTAINER_PORT)}
+        self.engine.create_network(self.network, self.labels)
+        server = self._run_container([CONTAINER_PORT])
+        ready = self._wait(server)
+        if not ready.other_port:
+            return self._running(server, ready)
+
+        # The server ignores PORT: start it again with its own port published too.
+        logger.info("restarting %s with port %d published", server.name, ready.port)
+        server.container.remove(force=True)
+        server = self._run_container([CONTAINER_PORT, ready.port], suffix="-2")
+        ready = self._wait(server)
+        return self._running(server, ready)
+
+    def restart(self) -> RunningServer:
+        if self._server is None:
+            raise RuntimeError("restart() before start()")
+        logger.info("restarting container %s", self._server.name)
+        self._server.restart(STOP_TIMEOUT_SECONDS)
+        return self._running(self._server, self._wait(self._server))
+
+    def server_log(self) -> str:
+        return self._server.logs() if self._server else ""
+
+    def server_exit_code(self) -> int | None:
+        return self._server.exit_code() if self._server else None
+
+    def _run_container(self, ports: list[int], suffix: str = "") -> ServerContainer:
+        name = f"{self.run_id}-server{suffix}"
+        logger.info("starting container %s from %s", name, self.run_image)
+        container = self.engine.run_server(
+            image=self.run_image, name=name, environment=self._environment, ports=ports,
+            network=self.network, run_labels=self.labels, limits=self.limits, user=docker_image.SERVER_USER,
+        )
+        self._server = ServerContainer(container, CONTAINER_PORT)
+        return self._server
+
+    def _wait(self, server: ServerContainer) -> Ready:
+        published = {port: server.host_port(port) for port in _published_ports(server)}
+
+        def probe(port: int) -> bool:
+            return port in published and answers_http(f"http://127.0.0.1:{published[port]}/")
+
+        try:
+            return wait_until_ready(
+                expected_port=CONTAINER_PORT if CONTAINER_PORT in published else min(published),
+                startup_seconds=self.startup_seconds,
+                probe=probe,
+                exit_code=server.exit_code,
+                listeners=lambda: parse_proc_net_tcp(server.proc_net_tcp()),
+                read_log=server.logs,
+                reject_loopback=True,
+            )
+        except StartupFailed as failure:
+            if failure.reason == "crashed" and server.oom_killed():
+                failure.message = (
+                    f"the server was killed after using more than {self.limits.memory_mib} MiB of memory"
+                )
+            raise
+
+    def _running(self, server: ServerContainer, ready: Ready) -> RunningServer:
+        host_port = server.host_port(ready.port)
+        running = RunningServer(
+            base_url=f"http://127.0.0.1:{host_port}", port=ready.port, expected_port=CONTAINER_PORT
+        )
+        if ready.port != CONTAINER_PORT:
+            running.warnings.append(
+                f"the server listens on port {ready.port} and ignores the PORT environment variable "
+                f"(PORT={CONTAINER_PORT}); graded on port {ready.port}, but read PORT as the spec says"
+            )
+        logger.info("container %s ready at %s", server.name, running.base_url)
+        return running
+
+
+def _published_ports(server: ServerContainer) -> list[int]:
+    server.container.reload()
+    return sorted(int(key.split("/")[0]) for key in (server.container.ports or {}))

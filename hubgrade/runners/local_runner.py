@@ -1,0 +1,215 @@
+"""Run a submission's server as a host process group, without isolation.
+
+Dependencies are installed in the project folder itself, as the learner would; a stamp
+file in node_modules records the digest of package.json and the lockfile, so an
+unchanged dependency set is not installed again. The server runs in its own process
+group, which is always killed at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from hubgrade.errors import EnvironmentProblem
+from hubgrade.runners.base import RunningServer, StartupFailed, tail
+from hubgrade.runners.readiness import Listener, Ready, answers_http, wait_until_ready
+from hubgrade.submission import Submission
+
+logger = logging.getLogger(__name__)
+
+STAMP_FILE = ".hubgrade-dependencies"
+INSTALL_TIMEOUT_SECONDS = 600
+STOP_GRACE_SECONDS = 3
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LocalRunner:
+    name = "local"
+
+    def __init__(self, submission: Submission, *, startup_seconds: float) -> None:
+        self.submission = submission
+        self.startup_seconds = startup_seconds
+        self.dependencies_reused = False
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log_dir = Path(tempfile.mkdtemp(prefix="hubgrade-local-"))
+        self._log_path = self._log_dir / "server.log"
+        self._environment: dict[str, str] = {}
+        self._port = 0
+
+    def __enter__(self) -> LocalRunner:
+        for tool in ("node", "npm"):
+            if shutil.which(tool) is None:
+                raise EnvironmentProblem(
+                    f"{tool} is not on PATH, and the local runner needs it; install Node.js 20 or later, "
+                    "or use --runner docker"
+                )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop()
+        shutil.rmtree(self._log_dir, ignore_errors=True)
+
+    def prepare(self) -> None:
+        self._install()
+        if self.submission.has_build:
+            self._run_step(["npm", "run", "build"], "build", "`npm run build`")
+
+    def _install(self) -> None:
+        stamp = self.submission.path / "node_modules" / STAMP_FILE
+        digest = self.submission.dependency_digest()
+        if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest:
+            logger.info("dependencies unchanged in %s, not installing again", self.submission.path)
+            self.dependencies_reused = True
+            return
+        command = self.submission.install_command.split()
+        self._run_step(command, "install", f"`{self.submission.install_command}`")
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(digest + "\n", encoding="utf-8")
+
+    def _run_step(self, command: list[str], reason: str, label: str) -> None:
+        logger.info("running %s in %s", label, self.submission.path)
+        try:
+            result = subprocess.run(
+                command, cwd=self.submission.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                timeout=INSTALL_TIMEOUT_SECONDS, check=False, env=_npm_environment(),
+            )
+        except subprocess.TimeoutExpired as exc:
+            output = (exc.stdout or b"").decode("utf-8", errors="replace")
+            raise StartupFailed(reason, f"{label} did not finish within {INSTALL_TIMEOUT_SECONDS} s", tail(output)) from exc
+        output = result.stdout.decode("utf-8", errors="replace")
+        if result.returncode != 0:
+            raise StartupFailed(reason, f"{label} failed with exit code {result.returncode}", tail(output))
+
+    def start(self, environment: dict[str, str]) -> RunningServer:
+        self._port = free_port()
+        self._environment = {**environment, "PORT": str(self._port)}
+        return self._start_process()
+
+    def restart(self) -> RunningServer:
+        self._stop()
+        return self._start_process()
+
+    def server_log(self) -> str:
+        try:
+            return self._log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def server_exit_code(self) -> int | None:
+        return self._process.poll() if self._process else None
+
+    def _start_process(self) -> RunningServer:
+        environment = {**_npm_environment(), **self._environment}
+        logger.info("starting `%s` in %s with PORT=%d", self.submission.start_command, self.submission.path, self._port)
+        with open(self._log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                ["sh", "-c", self.submission.start_command], cwd=self.submission.path, env=environment,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        ready = wait_until_ready(
+            expected_port=self._port,
+            startup_seconds=self.startup_seconds,
+            probe=lambda port: answers_http(f"http://127.0.0.1:{port}/"),
+            exit_code=self._process.poll,
+            listeners=self._listeners,
+            read_log=self.server_log,
+            reject_loopback=False,
+        )
+        return self._running(ready)
+
+    def _running(self, ready: Ready) -> RunningServer:
+        running = RunningServer(base_url=f"http://127.0.0.1:{ready.port}", port=ready.port, expected_port=self._port)
+        if ready.other_port:
+            running.warnings.append(
+                f"the server listens on port {ready.port} and ignores the PORT environment variable "
+                f"(PORT={self._port}); graded on port {ready.port}, but read PORT as the spec says"
+            )
+        return running
+
+    def _listeners(self) -> list[Listener]:
+        if self._process is None:
+            return []
+        found = []
+        for process in _process_group(self._process.pid):
+            try:
+                connections = process.net_connections(kind="inet")
+            except psutil.Error:
+                continue
+            for connection in connections:
+                if connection.status == psutil.CONN_LISTEN and connection.laddr:
+                    found.append(Listener(connection.laddr.ip, connection.laddr.port))
+        return found
+
+    def _stop(self) -> None:
+        if self._process is None:
+            return
+        pgid = self._process.pid
+        logger.info("stopping process group %d", pgid)
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        # Children that outlived the shell are killed too.
+        _signal_group(pgid, signal.SIGKILL)
+        try:
+            self._process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            logger.warning("process group %d did not end after SIGKILL", pgid)
+        self._process = None
+        _wait_port_free(self._port)
+
+
+def _process_group(pgid: int) -> list[psutil.Process]:
+    members = []
+    for process in psutil.process_iter():
+        try:
+            if os.getpgid(process.pid) == pgid:
+                members.append(process)
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return members
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_port_free(port: int, seconds: float = 2.0) -> None:
+    deadline = time.monotonic() + seconds
+    while port and time.monotonic() < deadline and answers_http(f"http://127.0.0.1:{port}/", timeout=0.2):
+        time.sleep(0.05)
+
+
+# Host variables the server and npm may see. Others (tokens, credentials) stay out.
+_PASSED_VARIABLES = frozenset({
+    "PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "TMPDIR", "SHELL", "NODE_EXTRA_CA_CERTS",
+    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+})
+
+
+def _npm_environment() -> dict[str, str]:
+    environment = {
+        name: value for name, value in os.environ.items()
+        if name in _PASSED_VARIABLES or name.lower().startswith("npm_config_")
+    }
+    environment.update({"NPM_CONFIG_UPDATE_NOTIFIER": "false", "NPM_CONFIG_FUND": "false", "NPM_CONFIG_AUDIT": "false"})
+    return environment

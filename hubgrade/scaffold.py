@@ -1,0 +1,99 @@
+"""Create a starter project for an assignment from the Jinja2 templates in templates/.
+
+Common files come from ``templates/project/``; the entry file, with the routes to
+implement, from ``templates/entry/<id>.js.j2``. Nothing is overwritten: when any target
+file exists, no file is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from hubgrade import catalog
+from hubgrade.assignment import Assignment
+from hubgrade.errors import ConfigError, UsageError
+
+logger = logging.getLogger(__name__)
+
+# Template name in templates/project/ -> file name in the new project.
+PROJECT_FILES = {
+    "package.json.j2": "package.json",
+    "README.md.j2": "README.md",
+    "gitignore.j2": ".gitignore",
+    "hubgrade.yaml.j2": "hubgrade.yaml",
+}
+
+
+def create_project(assignment: Assignment, target: Path) -> list[Path]:
+    """Render the starter into ``target`` and return the files written."""
+    files = render_files(assignment, _project_name(target, assignment))
+    existing = sorted(name for name in files if (target / name).exists())
+    if existing:
+        raise UsageError(
+            f"{target}: refusing to overwrite {', '.join(existing)}; choose an empty or new folder"
+        )
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target}: exists and is not a folder")
+
+    created_target = not target.exists()
+    written: list[Path] = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        _undo(target, written, created_target)
+        raise UsageError(f"{target}: could not write the starter: {exc}") from exc
+    logger.info("created starter for %s in %s", assignment.id, target)
+    return written
+
+
+def render_files(assignment: Assignment, project_name: str) -> dict[str, str]:
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(catalog.templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    context = {
+        "assignment": assignment,
+        "project_name": project_name,
+        "entry_file": assignment.entry_file,
+        "spec": assignment.spec(),
+    }
+    files = {}
+    for template_name, file_name in PROJECT_FILES.items():
+        files[file_name] = _render(environment, f"project/{template_name}", context)
+    files[assignment.entry_file] = _render(environment, f"entry/{assignment.id}.js.j2", context)
+    return files
+
+
+def _render(environment: SandboxedEnvironment, name: str, context: dict[str, object]) -> str:
+    try:
+        return environment.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(str(catalog.templates_dir() / name), ["(file): missing"]) from exc
+    except jinja2.TemplateError as exc:
+        raise ConfigError(str(catalog.templates_dir() / name), [f"line {getattr(exc, 'lineno', '?')}: {exc}"]) from exc
+
+
+def _project_name(target: Path, assignment: Assignment) -> str:
+    name = re.sub(r"[^a-z0-9-]+", "-", target.resolve().name.lower()).strip("-")
+    return name or assignment.id
+
+
+def _undo(target: Path, written: list[Path], created_target: bool) -> None:
+    if created_target:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for path in written:
+        path.unlink(missing_ok=True)
