@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hubgrade import assignment as assignments
@@ -27,11 +27,13 @@ class CheckOptions:
     runner: str = "auto"
     image: str | None = None
     min_score: int = 100
+    startup_seconds: float | None = None
+    check_seconds: float | None = None
 
 
 def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResult:
     started = time.monotonic()
-    assignment = assignments.load(assignment_id)
+    assignment = _with_limits(assignments.load(assignment_id), options)
     submission = submissions.inspect(project)
     runner, warnings = select_runner(
         options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image
@@ -72,6 +74,16 @@ def _grade_with(runner: Runner, assignment: assignments.Assignment, result: Grad
         result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
     if exit_code is not None or result.grader_error:
         result.log_tail = tail(runner.server_log())
+
+
+def _with_limits(assignment: assignments.Assignment, options: CheckOptions) -> assignments.Assignment:
+    """Return the assignment with the time limits the command line overrides."""
+    limits = assignment.limits
+    if options.startup_seconds is not None:
+        limits = replace(limits, startup_seconds=options.startup_seconds)
+    if options.check_seconds is not None:
+        limits = replace(limits, check_seconds=options.check_seconds)
+    return replace(assignment, limits=limits)
 
 
 def _not_run_reason(reason: str) -> str:

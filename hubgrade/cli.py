@@ -112,10 +112,14 @@ def new(assignment_id: str, directory: Path | None) -> None:
               help="Write the report to this file instead of stdout.")
 @click.option("--min-score", type=click.IntRange(0, 100), default=100, show_default=True,
               help="Exit with 0 at or above this score, 1 below.")
+@click.option("--startup-seconds", type=click.FloatRange(1, 600), default=None,
+              help="Seconds the server may take to answer its first request [default: the assignment's limit].")
+@click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
+              help="Seconds each check may take [default: the assignment's limit].")
 @click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
 def check(
     assignment_id: str | None, path: Path | None, runner: str, image: str | None, output_format: str,
-    output: Path | None, min_score: int, verbose: bool,
+    output: Path | None, min_score: int, startup_seconds: float | None, check_seconds: float | None, verbose: bool,
 ) -> None:
     """Grade the project at PATH (default: .) against ASSIGNMENT_ID.
 
@@ -125,7 +129,10 @@ def check(
     """
     assignment_id, project = _resolve_check_arguments(assignment_id, path)
     stop_on_sigterm()
-    result = grade(assignment_id, project, CheckOptions(runner=runner, image=image, min_score=min_score))
+    options = CheckOptions(
+        runner=runner, image=image, min_score=min_score, startup_seconds=startup_seconds, check_seconds=check_seconds
+    )
+    result = grade(assignment_id, project, options)
 
     if output_format == "json":
         text = format_json(result)
@@ -146,7 +153,8 @@ def check(
 def _resolve_check_arguments(assignment_id: str | None, path: Path | None) -> tuple[str, Path]:
     """Accept `check ID PATH`, `check ID`, `check PATH` and `check`."""
     if assignment_id is not None and path is None and _looks_like_path(assignment_id):
-        assignment_id, path = None, Path(assignment_id)
+        path = Path(assignment_id)
+        assignment_id = None
     project = path if path is not None else Path(".")
     if assignment_id is None:
         if not project.is_dir():

@@ -60,9 +60,14 @@ class Submission:
         return ["package.json", *([self.lockfile] if self.lockfile else [])]
 
     def dependency_digest(self) -> str:
-        """Return a digest of package.json and the lockfile: equal digests, equal installs."""
+        """Return a digest of package.json and the lockfile: equal digests, equal installs.
+
+        Reads the lockfiles present now, so that a lockfile written by ``npm install``
+        after inspection counts too.
+        """
         digest = hashlib.sha256()
-        for name in self.dependency_files():
+        present = [name for name in LOCKFILES if (self.path / name).is_file()]
+        for name in ["package.json", *present]:
             digest.update(name.encode() + b"\0")
             digest.update((self.path / name).read_bytes() + b"\0")
         return digest.hexdigest()

@@ -26,7 +26,7 @@ class GraderClient(httpx.Client):
         self.transcript = transcript
         self.timeout_seconds = timeout
 
-    def request(self, method: str, url: httpx.URL | str, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+    def request(self, method: str, url: httpx.URL | str, *args: Any, **kwargs: Any) -> httpx.Response:
         where = f"{method} {url}"
         try:
             response = super().request(method, url, *args, **kwargs)

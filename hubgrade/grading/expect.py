@@ -60,7 +60,7 @@ def status(response: httpx.Response, expected: int | Collection[int]) -> None:
 
 def header(response: httpx.Response, name: str, *, contains: str | None = None, equals: str | None = None) -> str:
     """Return the header's value after checking it is present and matches."""
-    value = response.headers.get(name)
+    value: str | None = response.headers.get(name)
     where = f"{response.request.method} {response.request.url.path}"
     if value is None:
         raise CheckFailed(f"{where}: expected a {name} header, but the response has none", response)

@@ -67,4 +67,4 @@ class Server:
             raise CheckFailed(f"the server did not start again after a restart: {exc}") from exc
         self.base_url = str(reply["base_url"])
         for client in self._clients:
-            client.base_url = self.base_url  # type: ignore[assignment]
+            client.base_url = self.base_url

@@ -24,11 +24,15 @@ from hubgrade.grading.client import GraderClient
 from hubgrade.grading.control import ControlClient
 from hubgrade.grading.expect import CheckFailed
 from hubgrade.grading.fixtures import Server, ServerLog
+from hubgrade.process_group import die_with_parent
 
 SESSION_VARIABLE = "HUBGRADE_GRADING_SESSION"
 TOTAL_POINTS = 100
 # The status of a collected check until it runs; hubgrade turns it into an error.
 NOT_RUN = "not-run"
+# A request times out before the check's own limit, so that the learner reads which
+# request hung rather than only that the check ran out of time.
+REQUEST_SHARE_OF_CHECK = 0.75
 _transcript_key = pytest.StashKey[list[str]]()
 _session_key = pytest.StashKey["GradingSession"]()
 
@@ -56,7 +60,16 @@ def pytest_configure(config: pytest.Config) -> None:
     path = os.environ.get(SESSION_VARIABLE)
     if path:
         settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        _end_with_parent(int(settings["parent_pid"]))
         config.stash[_session_key] = GradingSession(settings)
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """Die with the hubgrade process, even when it is killed with SIGKILL."""
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        # hubgrade ended before the death signal was armed.
+        os._exit(1)
 
 
 # Collection reports carry no config, so their problems wait here until the session ends.
@@ -138,7 +151,8 @@ def server_log(server: Server) -> ServerLog:
 def client(request: pytest.FixtureRequest, grading_session: GradingSession) -> Iterator[GraderClient]:
     """An httpx client bound to the learner's server, with the per-check time limit."""
     transcript = request.node.stash.setdefault(_transcript_key, [])
-    with GraderClient(grading_session.server.base_url, grading_session.check_seconds, transcript) as http:
+    timeout = grading_session.check_seconds * REQUEST_SHARE_OF_CHECK
+    with GraderClient(grading_session.server.base_url, timeout, transcript) as http:
         grading_session.server.attach(http)
         yield http
 
@@ -172,7 +186,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and check["status"] == "passed":
         check["status"], check["message"], check["output"] = _describe_failure(call.when, call.excinfo)
     if call.when == "teardown":
-        check["exchanges"] = "\n\n".join(item.stash.get(_transcript_key, []))
+        transcript: list[str] = item.stash.get(_transcript_key, [])
+        check["exchanges"] = "\n\n".join(transcript)
         if check["status"] == "passed":
             check["score"] = check["max_score"]
 

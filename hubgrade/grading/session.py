@@ -54,6 +54,7 @@ def run_grader(
                 "control_timeout": assignment.limits.startup_seconds + 30,
                 "check_seconds": assignment.limits.check_seconds,
                 "results_path": str(folder / "results.json"),
+                "parent_pid": os.getpid(),
             }
             (folder / "session.json").write_text(json.dumps(settings), encoding="utf-8")
             return _run_pytest(assignment, folder)
@@ -66,7 +67,7 @@ def list_checks(assignment: Assignment, reason: str) -> list[CheckResult]:
         settings = {
             "base_url": "http://127.0.0.1:9", "injected": {}, "control_socket": str(folder / "none.sock"),
             "control_timeout": 1, "check_seconds": assignment.limits.check_seconds,
-            "results_path": str(folder / "results.json"),
+            "results_path": str(folder / "results.json"), "parent_pid": os.getpid(),
         }
         (folder / "session.json").write_text(json.dumps(settings), encoding="utf-8")
         outcome = _run_pytest(assignment, folder, ["--collect-only"])

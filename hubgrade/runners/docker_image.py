@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import re
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,3 +147,24 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
     info.size = len(content)
     info.mode = 0o644
     archive.addfile(info, io.BytesIO(content))
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+_EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
+
+
+def failed_step_output(build_output: str) -> str:
+    """Return what the failing step printed, without Docker's own step lines and colours."""
+    text = _ANSI_ESCAPE.sub("", build_output)
+    last_step = text.rfind("\nStep ")
+    lines = text[last_step + 1 :].splitlines()[1:] if last_step >= 0 else text.splitlines()
+    kept = [
+        line for line in lines
+        if not line.startswith((" ---> ", "Removing intermediate container"))
+    ]
+    return "\n".join(kept).strip()
+
+
+def failed_step_exit_code(error: str) -> int | None:
+    match = _EXIT_CODE.search(error)
+    return int(match.group(1)) if match else None

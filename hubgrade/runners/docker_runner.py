@@ -17,7 +17,7 @@ from pathlib import Path
 from hubgrade import labels
 from hubgrade.runners import docker_image
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
-from hubgrade.runners.docker_engine import Engine, ResourceLimits, ServerContainer
+from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, answers_http
 from hubgrade.submission import Submission
 
@@ -92,11 +92,7 @@ class DockerRunner:
                 context.tar(), docker_image.DOCKERFILE_NAME, tag, {labels.CACHE_LABEL: "dependencies"}
             )
         if not outcome.ok:
-            raise StartupFailed(
-                "install",
-                f"`{self.submission.install_command}` failed: {outcome.error}",
-                tail(outcome.output),
-            )
+            raise _step_failed("install", f"`{self.submission.install_command}`", outcome)
         return tag
 
     def _build_run_image(self, dependency_image: str) -> None:
@@ -105,7 +101,7 @@ class DockerRunner:
         outcome = self.engine.build(context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, self.labels)
         if not outcome.ok:
             step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
-            raise StartupFailed("build", f"{step} failed: {outcome.error}", tail(outcome.output))
+            raise _step_failed("build", step, outcome)
 
     def start(self, environment: dict[str, str]) -> RunningServer:
         self._environment = {**environment, "PORT": str(CONTAINER_PORT)}
@@ -153,7 +149,7 @@ class DockerRunner:
 
         try:
             return wait_until_ready(
-                expected_port=CONTAINER_PORT if CONTAINER_PORT in published else min(published),
+                expected_port=CONTAINER_PORT,
                 startup_seconds=self.startup_seconds,
                 probe=probe,
                 exit_code=server.exit_code,
@@ -180,6 +176,14 @@ class DockerRunner:
             )
         logger.info("container %s ready at %s", server.name, running.base_url)
         return running
+
+
+def _step_failed(reason: str, step: str, outcome: BuildOutcome) -> StartupFailed:
+    code = docker_image.failed_step_exit_code(outcome.error)
+    if code is None:
+        return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(outcome.output))
+    output = docker_image.failed_step_output(outcome.output)
+    return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", tail(output), code)
 
 
 def _published_ports(server: ServerContainer) -> list[int]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psutil
 
+from hubgrade import process_group
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.readiness import Listener, Ready, answers_http, wait_until_ready
@@ -52,6 +53,7 @@ class LocalRunner:
         self._port = 0
 
     def __enter__(self) -> LocalRunner:
+        process_group.reap_orphan_groups()
         for tool in ("node", "npm"):
             if shutil.which(tool) is None:
                 raise EnvironmentProblem(
@@ -79,7 +81,8 @@ class LocalRunner:
         command = self.submission.install_command.split()
         self._run_step(command, "install", f"`{self.submission.install_command}`")
         stamp.parent.mkdir(exist_ok=True)
-        stamp.write_text(digest + "\n", encoding="utf-8")
+        # npm install may have written a lockfile, which is part of the digest from now on.
+        stamp.write_text(self.submission.dependency_digest() + "\n", encoding="utf-8")
 
     def _run_step(self, command: list[str], reason: str, label: str) -> None:
         logger.info("running %s in %s", label, self.submission.path)
@@ -121,6 +124,7 @@ class LocalRunner:
                 ["sh", "-c", self.submission.start_command], cwd=self.submission.path, env=environment,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
+        process_group.record_group(self._process.pid)
         ready = wait_until_ready(
             expected_port=self._port,
             startup_seconds=self.startup_seconds,
@@ -172,6 +176,7 @@ class LocalRunner:
         except subprocess.TimeoutExpired:
             logger.warning("process group %d did not end after SIGKILL", pgid)
         self._process = None
+        process_group.forget_group(pgid)
         _wait_port_free(self._port)
 
 

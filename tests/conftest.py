@@ -1,0 +1,71 @@
+"""Shared fixtures: the real CLI in a subprocess, copies of solutions, leftover checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "tests" / "solutions"
+PROJECTS = REPO / "tests" / "projects"
+HUBGRADE = [sys.executable, "-m", "hubgrade"]
+
+
+@dataclass
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_hubgrade(*arguments: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None) -> CliRun:
+    """Run the hubgrade CLI as a user would, in its own process."""
+    completed = subprocess.run(
+        [*HUBGRADE, *arguments], cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, check=False,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def copy_project(source: Path, destination: Path) -> Path:
+    """Copy a project without node_modules, so the local runner installs into the copy."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("node_modules"))
+    return destination
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=60)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        pytest.fail(f"these tests need a running Docker engine (run `bash .ci/setup`): {exc}")
+    return client
+
+
+def hubgrade_objects(client: docker.DockerClient) -> list[str]:
+    """Name every container, network and image that carries a hubgrade run label."""
+    selector = {"label": "hubgrade.run"}
+    names = [f"container {c.name}" for c in client.containers.list(all=True, filters=selector)]
+    names += [f"network {n.name}" for n in client.networks.list(filters=selector)]
+    names += [f"image {i.id}" for i in client.images.list(filters=selector)]
+    return names
+
+
+@pytest.fixture
+def no_leftovers(docker_client: docker.DockerClient) -> Any:
+    """Fail the test if a run left a labelled container, network or image behind."""
+    yield
+    assert hubgrade_objects(docker_client) == []

@@ -1,0 +1,99 @@
+"""Bad input gets a clear message, the right exit code, and leaves nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECTS, SOLUTIONS, copy_project, run_hubgrade
+
+pytestmark = pytest.mark.docker
+
+
+def test_unknown_assignment_id(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "no-such-assignment", str(SOLUTIONS / "hello-world" / "reference"))
+    assert run.exit_code == 2
+    assert "unknown assignment 'no-such-assignment'" in run.stderr
+    assert "hello-world" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_path_that_does_not_exist(tmp_path: Path, no_leftovers: None) -> None:
+    missing = tmp_path / "missing"
+    run = run_hubgrade("check", "hello-world", str(missing))
+    assert run.exit_code == 2
+    assert f"{missing}: no such folder" in run.stderr
+
+
+def test_project_without_package_json(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "hello-world", str(PROJECTS / "no-package-json"))
+    assert run.exit_code == 2
+    assert "package.json is invalid" in run.stderr
+    assert "npm init -y" in run.stderr
+
+
+def test_invalid_package_json(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "hello-world", str(PROJECTS / "invalid-package-json"))
+    assert run.exit_code == 2
+    assert "line 3 column 43: not valid JSON" in run.stderr
+
+
+def test_no_assignment_and_no_project_config(tmp_path: Path) -> None:
+    project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "project")
+    run = run_hubgrade("check", cwd=project)
+    assert run.exit_code == 2
+    assert "names none" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("project", "reason", "message"),
+    [
+        ("syntax-error", "crashed", "the server exited with code 1 before it answered HTTP"),
+        ("exits-at-once", "crashed", "the server exited with code 3 before it answered HTTP"),
+        ("never-listens", "no-listen", "did not answer HTTP on port 3000 within 4 s"),
+        ("missing-dependency", "install", "`npm install --no-audit --no-fund` failed with exit code 1"),
+        ("listens-on-loopback", "loopback", "listens on 127.0.0.1 port 3000 only"),
+    ],
+)
+def test_server_that_does_not_start(project: str, reason: str, message: str, no_leftovers: None) -> None:
+    run = run_hubgrade(
+        "check", "hello-world", str(PROJECTS / project), "--runner", "docker", "--format", "json",
+        "--startup-seconds", "4",
+    )
+    assert run.exit_code == 1, run.stderr
+    report = run.json()
+    assert report["status"] == "error"
+    assert report["score"] == 0
+    assert report["error"]["reason"] == reason
+    assert message in report["error"]["message"]
+    assert report["tests"], "the checks that were not run are still listed"
+    assert all(test["status"] == "error" and test["message"].startswith("not run") for test in report["tests"])
+
+
+def test_log_tail_shows_the_crash(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "hello-world", str(PROJECTS / "syntax-error"), "--runner", "docker")
+    assert run.exit_code == 1
+    assert "SyntaxError: missing ) after argument list" in run.stdout
+    assert "score 0/100" in run.stdout
+
+
+def test_missing_dependency_names_the_package(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "hello-world", str(PROJECTS / "missing-dependency"), "--runner", "docker")
+    assert run.exit_code == 1
+    assert "404 Not Found" in run.stdout
+    assert "hubgrade-no-such-package-3f9a1c" in run.stdout
+
+
+@pytest.mark.local
+@pytest.mark.parametrize(
+    ("project", "reason"),
+    [("syntax-error", "crashed"), ("exits-at-once", "crashed"), ("never-listens", "no-listen"), ("missing-dependency", "install")],
+)
+def test_local_runner_startup_failures(project: str, reason: str, tmp_path: Path) -> None:
+    copy = copy_project(PROJECTS / project, tmp_path / project)
+    run = run_hubgrade(
+        "check", "hello-world", str(copy), "--runner", "local", "--format", "json", "--startup-seconds", "3"
+    )
+    assert run.exit_code == 1, run.stderr
+    assert run.json()["error"]["reason"] == reason

@@ -1,0 +1,62 @@
+"""Every assignment's reference solution scores 100; each flawed variant loses exactly
+the points of the checks it is known to break. Graded through the real CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import SOLUTIONS, copy_project, run_hubgrade
+
+VARIANTS = sorted(path for path in SOLUTIONS.glob("*/*") if (path / "expect.yaml").is_file())
+
+
+def _expectation(variant: Path) -> dict:
+    return yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
+
+
+def _assert_graded_as_expected(variant: Path, report: dict, exit_code: int) -> None:
+    expected = _expectation(variant)
+    failed = sorted(test["name"] for test in report["tests"] if test["status"] != "passed")
+    lost = sum(test["max_score"] for test in report["tests"] if test["status"] != "passed")
+    assert report["error"] is None
+    assert failed == sorted(expected["failed"])
+    assert report["score"] == expected["score"]
+    assert report["score"] == 100 - lost
+    assert report["max_score"] == 100
+    assert exit_code == (0 if expected["score"] == 100 else 1)
+    for kind in expected.get("warnings", []):
+        assert any(kind in warning for warning in report["warnings"]), report["warnings"]
+    if not expected.get("warnings"):
+        assert report["warnings"] == []
+
+
+def test_every_assignment_has_solutions() -> None:
+    from hubgrade.assignment import list_ids
+
+    for assignment_id in list_ids():
+        variants = [path.name for path in (SOLUTIONS / assignment_id).iterdir() if path.is_dir()]
+        assert "reference" in variants, assignment_id
+        assert len(variants) >= 3, f"{assignment_id} needs a reference and at least two flawed variants"
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_variant_under_docker(variant: Path, no_leftovers: None) -> None:
+    assignment_id = variant.parent.name
+    run = run_hubgrade("check", assignment_id, str(variant), "--runner", "docker", "--format", "json")
+    assert run.exit_code in (0, 1), run.stderr
+    _assert_graded_as_expected(variant, run.json(), run.exit_code)
+
+
+@pytest.mark.local
+@pytest.mark.parametrize(
+    "variant", [path for path in VARIANTS if path.name == "reference"], ids=lambda path: path.parent.name
+)
+def test_reference_under_local_runner(variant: Path, tmp_path: Path) -> None:
+    project = copy_project(variant, tmp_path / variant.parent.name)
+    run = run_hubgrade("check", variant.parent.name, str(project), "--runner", "local", "--format", "json")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    _assert_graded_as_expected(variant, run.json(), run.exit_code)
