@@ -19,6 +19,9 @@ SOLUTIONS = REPO / "tests" / "solutions"
 PROJECTS = REPO / "tests" / "projects"
 HUBGRADE = [sys.executable, "-m", "hubgrade"]
 
+# No test may make the engine contact a registry: a missing image fails at once instead.
+os.environ["HUBGRADE_NO_PULL"] = "1"
+
 
 @dataclass
 class CliRun:

@@ -104,7 +104,7 @@ def test_failures_become_messages(tmp_path: Path, project: Path) -> None:
     wrong = tests["test_wrong_status"]
     assert wrong["status"] == "failed"
     assert "GET /: expected status 201, got 200" in wrong["message"]
-    assert "request: curl -i http://127.0.0.1:" in wrong["message"]
+    assert "request: curl -i http://localhost:3000/" in wrong["message"]
     assert "status 200 OK" in wrong["message"]
 
     slow = tests["test_times_out"]
@@ -145,7 +145,7 @@ def test_verbose_shows_requests_and_responses(tmp_path: Path, project: Path) -> 
     catalog = write_catalog(tmp_path / "catalog", FIXTURES_GRADER)
     run = run_hubgrade("check", "demo", str(project), "--runner", "local", "--verbose", env={"HUBGRADE_HOME": str(catalog)})
     assert run.exit_code == 0, run.stderr
-    assert "> curl -i http://127.0.0.1:" in run.stdout
+    assert "> curl -i http://localhost:3000/" in run.stdout
     assert "< status 200 OK" in run.stdout
 
 

@@ -7,11 +7,16 @@ import shlex
 import httpx
 
 BODY_EXCERPT_CHARS = 400
+LEARNER_PORT = 3000
 _SHOWN_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "www-authenticate")
 
 
 def as_curl(request: httpx.Request) -> str:
-    """Return a curl command that sends the same request."""
+    """Return a curl command that sends the same request to the learner's own server.
+
+    The grader reached the server through a temporary port; the command names
+    ``localhost:3000`` instead, where the learner's ``npm start`` listens by default.
+    """
     parts = ["curl", "-i"]
     if request.method != "GET":
         parts += ["-X", request.method]
@@ -22,7 +27,7 @@ def as_curl(request: httpx.Request) -> str:
     body = _request_body(request)
     if body:
         parts += ["--data-raw", body]
-    parts.append(str(request.url))
+    parts.append(str(request.url.copy_with(scheme="http", host="localhost", port=LEARNER_PORT)))
     return " ".join(shlex.quote(part) for part in parts)
 
 

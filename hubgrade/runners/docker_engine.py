@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 API_TIMEOUT_SECONDS = 120
 PING_TIMEOUT_SECONDS = 3
+# Set (to any value) to never pull a missing image, for machines with no registry.
+NO_PULL_VARIABLE = "HUBGRADE_NO_PULL"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,11 @@ class Engine:
         """Pull ``name`` unless it is present; raise ``EnvironmentProblem`` when that fails."""
         if self.has_image(name):
             return
+        if os.environ.get(NO_PULL_VARIABLE):
+            raise EnvironmentProblem(
+                f"image {name} is not present, and {NO_PULL_VARIABLE} is set, so it was not pulled; "
+                f"build or load it, or choose another with --image"
+            )
         logger.info("pulling image %s", name)
         try:
             self.client.images.pull(name)

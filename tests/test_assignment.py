@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hubgrade import assignment
+from hubgrade.errors import ConfigError, UsageError
+
+
+def _write(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "spec.md").write_text("# spec\n")
+    path = folder / "assignment.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_assignments_load() -> None:
+    ids = assignment.list_ids()
+    assert {"hello-world", "calculator", "todo-crud"} <= set(ids)
+    for item in assignment.load_all():
+        assert item.title and item.summary
+        assert item.spec_path.is_file()
+        assert item.grader_dir.is_dir()
+
+
+def test_every_problem_is_listed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "demo",
+        """\
+title: ""
+track: practise
+level: expert
+colour: blue
+environment:
+  api_key: x
+  PORT: "1"
+  SECRET: {random: base64}
+  LIMIT: {random: int, min: 9, max: 3}
+  TOKEN: {random: hex, length: 2}
+limits:
+  startup_seconds: 0
+  check_seconds: fast
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        assignment.load_file(path)
+    problems = caught.value.problems
+    assert "title: expected non-empty text, got ''" in problems
+    assert "summary: missing" in problems
+    assert "track: expected one of practice, interview, advanced, got 'practise'" in problems
+    assert "level: expected one of beginner, intermediate, advanced, got 'expert'" in problems
+    assert any(problem.startswith("colour: unknown field") for problem in problems)
+    assert any(problem.startswith("environment.api_key: invalid variable name") for problem in problems)
+    assert any(problem.startswith("environment.PORT: reserved") for problem in problems)
+    assert any(problem.startswith("environment.SECRET.random: expected one of hex, word, int") for problem in problems)
+    assert "environment.LIMIT: min and max must be whole numbers with min <= max" in problems
+    assert any(problem.startswith("environment.TOKEN.length") for problem in problems)
+    assert "limits.startup_seconds: expected seconds from 1 to 600, got 0" in problems
+    assert "limits.check_seconds: expected seconds from 1 to 300, got 'fast'" in problems
+    assert str(caught.value).startswith(f"{path} is invalid:\n  ")
+
+
+def test_yaml_syntax_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "demo", "title: [unclosed\n")
+    with pytest.raises(ConfigError) as caught:
+        assignment.load_file(path)
+    assert caught.value.problems[0].startswith("(file): not valid YAML")
+
+
+def test_random_values_change_per_run(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "demo",
+        """\
+title: Demo
+track: practice
+level: beginner
+summary: demo
+environment:
+  FIXED: hello
+  TOKEN: {random: hex, length: 24}
+  CITY: {random: word}
+  LIMIT: {random: int, min: 3, max: 9}
+""",
+    )
+    item = assignment.load_file(path)
+    runs = [item.generate_environment() for _ in range(5)]
+    assert all(run["FIXED"] == "hello" for run in runs)
+    assert all(len(run["TOKEN"]) == 24 and int(run["TOKEN"], 16) >= 0 for run in runs)
+    assert len({run["TOKEN"] for run in runs}) == 5
+    assert all(3 <= int(run["LIMIT"]) <= 9 for run in runs)
+    assert len({run["CITY"] for run in runs}) > 1
+
+
+def test_unknown_id_names_the_known_ones() -> None:
+    with pytest.raises(UsageError) as caught:
+        assignment.load("no-such-thing")
+    assert "unknown assignment 'no-such-thing'" in str(caught.value)
+    assert "todo-crud" in str(caught.value)
+
+
+def test_id_with_path_characters_is_rejected() -> None:
+    with pytest.raises(UsageError):
+        assignment.load("../hello-world")
