@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start a Docker engine unless one already answers. Installs Debian's docker.io when
+# Start a Docker engine unless one already responds. Installs Debian's docker.io when
 # dockerd is missing. A killed engine leaves /var/run/docker.pid behind, and dockerd
 # refuses to start until it is removed.
 set -euo pipefail

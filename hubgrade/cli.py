@@ -104,7 +104,7 @@ def new(assignment_id: str, directory: Path | None) -> None:
 @click.argument("assignment_id", required=False)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
-              help="Where the server runs: docker (isolated), local (host process), or auto (docker when an engine answers).")
+              help="Where the server runs: docker (isolated), local (host process), or auto (docker when an engine responds).")
 @click.option("--image", default=None, help="Node.js image for the docker runner [default: $HUBGRADE_NODE_IMAGE or node:24-bookworm-slim].")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format.")
@@ -113,7 +113,7 @@ def new(assignment_id: str, directory: Path | None) -> None:
 @click.option("--min-score", type=click.IntRange(0, 100), default=100, show_default=True,
               help="Exit with 0 at or above this score, 1 below.")
 @click.option("--startup-seconds", type=click.FloatRange(1, 600), default=None,
-              help="Seconds the server may take to answer its first request [default: the assignment's limit].")
+              help="Seconds the server may take to respond to its first request [default: the assignment's limit].")
 @click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
               help="Seconds each check may take [default: the assignment's limit].")
 @click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
@@ -175,7 +175,7 @@ def _looks_like_path(argument: str) -> bool:
 
 @cli.command()
 def doctor() -> None:
-    """Check what grading needs on this machine, and say how to fix what is missing."""
+    """Check what grading needs on this machine, and print how to fix what is missing."""
     findings = doctor_module.diagnose()
     console = Console()
     for finding in findings:

@@ -101,7 +101,7 @@ def inspect(path: Path) -> Submission:
     if not path.exists():
         raise UsageError(f"{path}: no such folder; pass the folder of the Node.js project to grade")
     if not path.is_dir():
-        raise UsageError(f"{path}: not a folder; pass the folder that holds package.json")
+        raise UsageError(f"{path}: not a folder; pass the folder that contains package.json")
 
     package = _read_package_json(path)
     config = read_project_config(path)

@@ -14,6 +14,8 @@ from typing import Any
 import docker
 import pytest
 
+from hubgrade.labels import is_orphan
+
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "tests" / "solutions"
 PROJECTS = REPO / "tests" / "projects"
@@ -58,17 +60,21 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
-def hubgrade_objects(client: docker.DockerClient) -> list[str]:
-    """Name every container, network and image that carries a hubgrade run label."""
+def hubgrade_objects(client: docker.DockerClient, orphans_only: bool = False) -> list[str]:
+    """Name the containers, networks and images that carry a hubgrade run label.
+
+    With ``orphans_only``, only those whose hubgrade process has ended: runs of other
+    hubgrade processes on this machine, still going, are not leftovers.
+    """
     selector = {"label": "hubgrade.run"}
-    names = [f"container {c.name}" for c in client.containers.list(all=True, filters=selector)]
-    names += [f"network {n.name}" for n in client.networks.list(filters=selector)]
-    names += [f"image {i.id}" for i in client.images.list(filters=selector)]
-    return names
+    found = [(f"container {c.name}", c.labels) for c in client.containers.list(all=True, filters=selector)]
+    found += [(f"network {n.name}", n.attrs.get("Labels") or {}) for n in client.networks.list(filters=selector)]
+    found += [(f"image {i.id}", i.labels) for i in client.images.list(filters=selector)]
+    return [name for name, object_labels in found if not orphans_only or is_orphan(object_labels)]
 
 
 @pytest.fixture
 def no_leftovers(docker_client: docker.DockerClient) -> Any:
     """Fail the test if a run left a labelled container, network or image behind."""
     yield
-    assert hubgrade_objects(docker_client) == []
+    assert hubgrade_objects(docker_client, orphans_only=True) == []

@@ -49,9 +49,9 @@ def test_no_assignment_and_no_project_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("project", "reason", "message"),
     [
-        ("syntax-error", "crashed", "the server exited with code 1 before it answered HTTP"),
-        ("exits-at-once", "crashed", "the server exited with code 3 before it answered HTTP"),
-        ("never-listens", "no-listen", "did not answer HTTP on port 3000 within 4 s"),
+        ("syntax-error", "crashed", "the server exited with code 1 before it responded to HTTP"),
+        ("exits-at-once", "crashed", "the server exited with code 3 before it responded to HTTP"),
+        ("never-listens", "no-listen", "did not respond to HTTP on port 3000 within 4 s"),
         ("missing-dependency", "install", "`npm install --no-audit --no-fund` failed with exit code 1"),
         ("listens-on-loopback", "loopback", "listens on 127.0.0.1 port 3000 only"),
     ],

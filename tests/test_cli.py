@@ -120,7 +120,7 @@ def test_docker_runner_without_engine_is_an_environment_error(tmp_path: Path) ->
         "check", "hello-world", str(tmp_path), "--runner", "docker", env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
     )
     assert run.exit_code == 3
-    assert "no Docker engine answered" in run.stderr
+    assert "no Docker engine responded" in run.stderr
     assert "--runner local" in run.stderr
 
 

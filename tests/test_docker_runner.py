@@ -14,7 +14,7 @@ import docker
 import pytest
 
 from tests.catalog_factory import write_catalog, write_counter_project
-from tests.conftest import HUBGRADE, REPO, SOLUTIONS, copy_project, hubgrade_objects, run_hubgrade
+from tests.conftest import HUBGRADE, REPO, SOLUTIONS, copy_project, run_hubgrade
 
 pytestmark = pytest.mark.docker
 
@@ -85,7 +85,9 @@ def test_unchanged_dependencies_are_not_installed_again(tmp_path: Path, docker_c
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_removes_everything(signum: int, tmp_path: Path, docker_client: docker.DockerClient, no_leftovers: None) -> None:
     process = _start_slow_check(tmp_path)
-    assert hubgrade_objects(docker_client), "the run should have a container and a network by now"
+    owned = {"label": f"hubgrade.pid={process.pid}"}
+    assert docker_client.containers.list(filters=owned), "the run should have a container by now"
+    assert docker_client.networks.list(filters=owned), "the run should have a network by now"
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -96,13 +98,14 @@ def test_killed_run_is_cleaned_up_by_the_next(tmp_path: Path, docker_client: doc
     process = _start_slow_check(tmp_path)
     process.kill()
     process.wait(timeout=30)
-    containers = docker_client.containers.list(all=True, filters={"label": "hubgrade.run"})
+    containers = docker_client.containers.list(all=True, filters={"label": f"hubgrade.pid={process.pid}"})
     assert len(containers) == 1
     _assert_locked_down(containers[0])
 
     run = run_hubgrade("--log-level", "info", "check", "hello-world", str(SOLUTIONS / "hello-world" / "reference"), "--runner", "docker")
     assert run.exit_code == 0, run.stderr
     assert "objects left behind by earlier runs" in run.stderr
+    assert docker_client.containers.list(all=True, filters={"label": f"hubgrade.pid={process.pid}"}) == []
 
 
 def _assert_locked_down(container: docker.models.containers.Container) -> None:

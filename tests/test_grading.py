@@ -57,7 +57,7 @@ def test_wrong_status(client):
 
 @pytest.mark.points(25)
 def test_times_out(client):
-    \"\"\"GET /slow answers in time.\"\"\"
+    \"\"\"GET /slow responds in time.\"\"\"
     client.get("/slow")
 
 

@@ -30,7 +30,7 @@ class ServerLog:
     def wait_for(self, predicate: str, timeout: float = 2.0, since: int = 0) -> str | None:
         """Return the output after ``since`` once it contains ``predicate``, else ``None``.
 
-        Servers may flush their output a little after they answer, so log checks poll.
+        Servers may flush their output a little after they respond, so log checks poll.
         """
         deadline = time.monotonic() + timeout
         while True:

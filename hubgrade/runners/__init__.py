@@ -14,7 +14,7 @@ from hubgrade.submission import Submission
 logger = logging.getLogger(__name__)
 
 RUNNER_NAMES = ("auto", "docker", "local")
-NO_ISOLATION_WARNING = "no Docker engine answered: running the server on this machine without isolation (--runner local)"
+NO_ISOLATION_WARNING = "no Docker engine responded: running the server on this machine without isolation (--runner local)"
 
 
 def select_runner(

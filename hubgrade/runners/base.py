@@ -1,7 +1,7 @@
 """What every runner offers, and how a start-up failure is described.
 
 A runner prepares a submission (install, build), starts the server with an environment,
-waits until it answers HTTP, and always stops everything it started. Both runners are
+waits until it responds to HTTP, and always stops everything it started. Both runners are
 context managers: leaving the ``with`` block, normally, on an error or on Ctrl-C,
 removes the containers, networks and processes they created.
 """
@@ -48,7 +48,7 @@ class Runner(Protocol):
         """Install dependencies and build; raise ``StartupFailed`` when that fails."""
 
     def start(self, environment: dict[str, str]) -> RunningServer:
-        """Start the server and return once it answers HTTP; raise ``StartupFailed`` if not."""
+        """Start the server and return once it responds to HTTP; raise ``StartupFailed`` if not."""
 
     def restart(self) -> RunningServer:
         """Stop the server and start it again with the same environment."""

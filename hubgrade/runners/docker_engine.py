@@ -1,6 +1,6 @@
 """The one module that calls the Docker SDK.
 
-Docker errors are translated here: an engine that does not answer or a missing image
+Docker errors are translated here: an engine that does not respond or a missing image
 becomes ``EnvironmentProblem`` (exit code 3) with the fix in the message.
 """
 
@@ -48,7 +48,7 @@ class BuildOutcome:
 
 
 def engine_available() -> bool:
-    """Return whether a Docker engine answers a ping within a few seconds."""
+    """Return whether a Docker engine responds to a ping within a few seconds."""
     try:
         client = docker.from_env(timeout=PING_TIMEOUT_SECONDS)
         try:
@@ -72,7 +72,7 @@ class Engine:
             client.ping()
         except (docker.errors.DockerException, OSError) as exc:
             raise EnvironmentProblem(
-                f"no Docker engine answered ({exc}); start one (for example `sudo systemctl start docker`, "
+                f"no Docker engine responded ({exc}); start one (for example `sudo systemctl start docker`, "
                 "or `dockerd &` as root), or grade without isolation with --runner local"
             ) from exc
         return cls(client)

@@ -2,7 +2,7 @@
 
 Steps: reap leftovers of killed runs, make sure the base image is there, build (or
 reuse) the dependency image, build the run image, create the run's network, start the
-container and wait until it answers. The container runs as uid 1000 with all
+container and wait until it responds. The container runs as uid 1000 with all
 capabilities dropped, no new privileges, memory, CPU and process limits, and its port
 published on 127.0.0.1 only.
 """
@@ -18,7 +18,7 @@ from hubgrade import labels
 from hubgrade.runners import docker_image
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
-from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, answers_http
+from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
 from hubgrade.submission import Submission
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class DockerRunner:
         published = {port: server.host_port(port) for port in _published_ports(server)}
 
         def probe(port: int) -> bool:
-            return port in published and answers_http(f"http://127.0.0.1:{published[port]}/")
+            return port in published and responds_to_http(f"http://127.0.0.1:{published[port]}/")
 
         try:
             return wait_until_ready(

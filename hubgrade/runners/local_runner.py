@@ -23,7 +23,7 @@ import psutil
 from hubgrade import process_group
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
-from hubgrade.runners.readiness import Listener, Ready, answers_http, wait_until_ready
+from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
 from hubgrade.submission import Submission
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class LocalRunner:
         ready = wait_until_ready(
             expected_port=self._port,
             startup_seconds=self.startup_seconds,
-            probe=lambda port: answers_http(f"http://127.0.0.1:{port}/"),
+            probe=lambda port: responds_to_http(f"http://127.0.0.1:{port}/"),
             exit_code=self._process.poll,
             listeners=self._listeners,
             read_log=self.server_log,
@@ -200,7 +200,7 @@ def _signal_group(pgid: int, signum: int) -> None:
 
 def _wait_port_free(port: int, seconds: float = 2.0) -> None:
     deadline = time.monotonic() + seconds
-    while port and time.monotonic() < deadline and answers_http(f"http://127.0.0.1:{port}/", timeout=0.2):
+    while port and time.monotonic() < deadline and responds_to_http(f"http://127.0.0.1:{port}/", timeout=0.2):
         time.sleep(0.05)
 
 

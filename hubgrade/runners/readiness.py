@@ -1,4 +1,4 @@
-"""Wait until a server answers HTTP, telling apart the ways it can fail to.
+"""Wait until a server responds to HTTP, telling apart the ways it can fail to.
 
 Three outcomes besides "ready on PORT": the process exited (crashed), it listens on
 another port than PORT (the caller grades against that port, with a warning), or it
@@ -60,7 +60,7 @@ def _decode_address(address_hex: str) -> str:
     return str(ipaddress.IPv6Address(words))
 
 
-def answers_http(url: str, timeout: float = 1.0) -> bool:
+def responds_to_http(url: str, timeout: float = 1.0) -> bool:
     """Return whether anything at ``url`` sends back an HTTP response, whatever its status."""
     try:
         with httpx.Client(timeout=timeout) as client:
@@ -86,7 +86,7 @@ def wait_until_ready(
     read_log: Callable[[], str],
     reject_loopback: bool,
 ) -> Ready:
-    """Poll until the server answers on ``expected_port`` or listens on another port.
+    """Poll until the server responds on ``expected_port`` or listens on another port.
 
     ``probe(port)`` sends one HTTP request, ``exit_code()`` is None while the server runs,
     and ``listeners()`` lists its listening sockets. Raises ``StartupFailed`` otherwise.
@@ -97,7 +97,7 @@ def wait_until_ready(
         if code is not None:
             raise StartupFailed(
                 "crashed",
-                f"the server exited with code {code} before it answered HTTP on port {expected_port}",
+                f"the server exited with code {code} before it responded to HTTP on port {expected_port}",
                 tail(read_log()),
                 exit_code=code,
             )
@@ -109,7 +109,7 @@ def wait_until_ready(
         if time.monotonic() >= deadline:
             raise StartupFailed(
                 "no-listen",
-                f"the server did not answer HTTP on port {expected_port} within {startup_seconds:g} s; "
+                f"the server did not respond to HTTP on port {expected_port} within {startup_seconds:g} s; "
                 "make sure it calls listen() with the port in the PORT environment variable",
                 tail(read_log()),
             )
