@@ -54,6 +54,7 @@ def test_no_assignment_and_no_project_config(tmp_path: Path) -> None:
         ("never-listens", "no-listen", "did not respond to HTTP on port 3000 within 4 s"),
         ("missing-dependency", "install", "`npm install --no-audit --no-fund` failed with exit code 1"),
         ("listens-on-loopback", "loopback", "listens on 127.0.0.1 port 3000 only"),
+        ("build-fails", "build", "`npm run build` failed with exit code 2"),
     ],
 )
 def test_server_that_does_not_start(project: str, reason: str, message: str, no_leftovers: None) -> None:
@@ -78,6 +79,12 @@ def test_log_tail_shows_the_crash(no_leftovers: None) -> None:
     assert "score 0/100" in run.stdout
 
 
+def test_build_failure_shows_the_compiler_output(no_leftovers: None) -> None:
+    run = run_hubgrade("check", "hello-world", str(PROJECTS / "build-fails"), "--runner", "docker")
+    assert run.exit_code == 1
+    assert "error TS2322: Type 'string' is not assignable" in run.stdout
+
+
 def test_missing_dependency_names_the_package(no_leftovers: None) -> None:
     run = run_hubgrade("check", "hello-world", str(PROJECTS / "missing-dependency"), "--runner", "docker")
     assert run.exit_code == 1
@@ -88,7 +95,10 @@ def test_missing_dependency_names_the_package(no_leftovers: None) -> None:
 @pytest.mark.local
 @pytest.mark.parametrize(
     ("project", "reason"),
-    [("syntax-error", "crashed"), ("exits-at-once", "crashed"), ("never-listens", "no-listen"), ("missing-dependency", "install")],
+    [
+        ("syntax-error", "crashed"), ("exits-at-once", "crashed"), ("never-listens", "no-listen"),
+        ("missing-dependency", "install"), ("build-fails", "build"),
+    ],
 )
 def test_local_runner_startup_failures(project: str, reason: str, tmp_path: Path) -> None:
     copy = copy_project(PROJECTS / project, tmp_path / project)
