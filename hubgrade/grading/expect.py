@@ -46,13 +46,15 @@ def that(condition: object, message: str, response: httpx.Response | None = None
         raise CheckFailed(message, response)
 
 
-def status(response: httpx.Response, expected: int | Collection[int]) -> None:
+def status(response: httpx.Response, expected: int | Collection[int], reason: str = "") -> None:
+    """Fail unless the status is ``expected``; ``reason`` says why, as in "the title is empty"."""
     allowed = [expected] if isinstance(expected, int) else sorted(expected)
     if response.status_code in allowed:
         return
-    wanted = " or ".join(str(code) for code in allowed)
+    codes = " or ".join(str(code) for code in allowed)
+    because = f"{reason}, so " if reason else ""
     raise CheckFailed(
-        f"{response.request.method} {response.request.url.path}: expected status {wanted}, "
+        f"{response.request.method} {response.request.url.path}: {because}expected status {codes}, "
         f"got {response.status_code}",
         response,
     )
@@ -111,10 +113,23 @@ def text_body(response: httpx.Response) -> str:
 
 
 def equal(actual: object, expected: object, what: str, response: httpx.Response | None = None) -> None:
-    """Fail unless ``actual == expected``; ``what`` names the value, as in "the title"."""
-    if actual == expected:
+    """Fail unless ``actual == expected`` with the same JSON type; ``what`` names the value.
+
+    ``True`` does not equal ``1`` and ``0`` does not equal ``False`` here, as in JSON.
+    """
+    if actual == expected and _same_kind(actual, expected):
         return
     raise CheckFailed(f"{what}: expected {_show(expected)}, got {_show(actual)}", response)
+
+
+def _same_kind(actual: object, expected: object) -> bool:
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool)
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        return actual.keys() == expected.keys() and all(_same_kind(actual[key], expected[key]) for key in actual)
+    if isinstance(actual, list) and isinstance(expected, list):
+        return len(actual) == len(expected) and all(map(_same_kind, actual, expected))
+    return True
 
 
 def _show(value: object) -> str:

@@ -1,0 +1,17 @@
+import express from "express";
+
+const app = express();
+const port = Number(process.env.PORT) || 3000;
+
+app.get("/", (req, res) => {
+  res.type("text/plain").send("Hello, World!");
+});
+
+app.get("/hello/:name", (req, res) => {
+  const name = req.originalUrl.slice("/hello/".length);
+  res.type("text/plain").send(`Hello, ${name}!`);
+});
+
+app.listen(port, () => {
+  console.log(`Server listening on port ${port}`);
+});
