@@ -8,6 +8,7 @@ process the run created is removed on the way out, also on errors and on Ctrl-C.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
     result = GradeResult(
         assignment=assignment.id, assignment_version=assignment.version, submission=str(submission.path),
         runner=runner.name, warnings=warnings + list(submission.notes), min_score=options.min_score,
+        entry_file=_relative_entry_file(submission),
     )
     logger.info("grading %s against %s with the %s runner", submission.path, assignment.id, runner.name)
 
@@ -74,6 +76,13 @@ def _grade_with(runner: Runner, assignment: assignments.Assignment, result: Grad
         result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
     if exit_code is not None or result.grader_error:
         result.log_tail = tail(runner.server_log())
+
+
+def _relative_entry_file(submission: submissions.Submission) -> str | None:
+    entry = submission.entry_file()
+    if entry is None:
+        return None
+    return os.path.relpath(submission.path / entry)
 
 
 def _with_limits(assignment: assignments.Assignment, options: CheckOptions) -> assignments.Assignment:

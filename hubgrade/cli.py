@@ -23,8 +23,7 @@ from hubgrade import scaffold
 from hubgrade.check import CheckOptions, grade
 from hubgrade.errors import HubgradeError, UsageError
 from hubgrade.interrupts import stop_on_sigterm
-from hubgrade.report.json_report import format_json
-from hubgrade.report.text import print_text
+from hubgrade.report.outputs import parse_outputs, write_outputs
 from hubgrade.runners import RUNNER_NAMES
 from hubgrade.submission import PROJECT_CONFIG, read_project_config
 
@@ -89,11 +88,13 @@ def show(assignment_id: str) -> None:
 @cli.command()
 @click.argument("assignment_id")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-def new(assignment_id: str, directory: Path | None) -> None:
+@click.option("--ci", type=click.Choice(sorted(scaffold.CI_FILES)), default=None,
+              help="Also write a CI workflow that grades every push: .github/workflows/hubgrade.yml or .gitlab-ci.yml.")
+def new(assignment_id: str, directory: Path | None, ci: str | None) -> None:
     """Create a starter project for ASSIGNMENT_ID in DIRECTORY (default: ./ASSIGNMENT_ID)."""
     assignment = assignments.load(assignment_id)
     target = directory if directory is not None else Path(assignment.id)
-    written = scaffold.create_project(assignment, target)
+    written = scaffold.create_project(assignment, target, ci)
     click.echo(f"Created {len(written)} files in {target}:")
     for path in written:
         click.echo(f"  {path.relative_to(target)}")
@@ -106,10 +107,11 @@ def new(assignment_id: str, directory: Path | None) -> None:
 @click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
               help="Where the server runs: docker (isolated), local (host process), or auto (docker when an engine responds).")
 @click.option("--image", default=None, help="Node.js image for the docker runner [default: $HUBGRADE_NODE_IMAGE or node:24-bookworm-slim].")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format.")
+@click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
+              help="Report format, repeatable: text (default), json, junit, gradescope or github, each to stdout "
+                   "or to PATH. github appends a summary to $GITHUB_STEP_SUMMARY and prints annotations.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file instead of stdout.")
+              help="Write the one report that has no PATH to this file instead of stdout.")
 @click.option("--min-score", type=click.IntRange(0, 100), default=100, show_default=True,
               help="Exit with 0 at or above this score, 1 below.")
 @click.option("--startup-seconds", type=click.FloatRange(1, 600), default=None,
@@ -117,9 +119,12 @@ def new(assignment_id: str, directory: Path | None) -> None:
 @click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
               help="Seconds each check may take [default: the assignment's limit].")
 @click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
+@click.option("--show-hidden", is_flag=True,
+              help="Include the details of hidden checks in every report (for instructors; learners see titles and points only).")
 def check(
-    assignment_id: str | None, path: Path | None, runner: str, image: str | None, output_format: str,
+    assignment_id: str | None, path: Path | None, runner: str, image: str | None, formats: tuple[str, ...],
     output: Path | None, min_score: int, startup_seconds: float | None, check_seconds: float | None, verbose: bool,
+    show_hidden: bool,
 ) -> None:
     """Grade the project at PATH (default: .) against ASSIGNMENT_ID.
 
@@ -128,24 +133,15 @@ def check(
     usage or configuration error, 3 when the machine lacks Docker, an image or Node.js.
     """
     assignment_id, project = _resolve_check_arguments(assignment_id, path)
+    outputs = parse_outputs(formats, output)
     stop_on_sigterm()
     options = CheckOptions(
         runner=runner, image=image, min_score=min_score, startup_seconds=startup_seconds, check_seconds=check_seconds
     )
     result = grade(assignment_id, project, options)
 
-    if output_format == "json":
-        text = format_json(result)
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
-    else:
-        if output is not None:
-            with output.open("w", encoding="utf-8") as handle:
-                print_text(result, Console(file=handle, width=100, no_color=True), verbose)
-        else:
-            print_text(result, Console(), verbose)
+    shown = result if show_hidden else result.redacted()
+    write_outputs(shown, outputs, verbose=verbose, entry_file=result.entry_file)
     if result.status != "pass":
         sys.exit(EXIT_BELOW_MIN_SCORE)
 

@@ -6,11 +6,12 @@ a field is removed or changes meaning; new fields may appear within a version.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 SCHEMA_VERSION = 1
 CHECK_STATUSES = ("passed", "failed", "error", "skipped")
+HIDDEN_DETAILS = "details are hidden for this check"
 
 
 @dataclass
@@ -24,6 +25,9 @@ class CheckResult:
     output: str = ""
     duration: float = 0.0
     exchanges: str = ""
+    # A hidden check counts toward the score, but learner-facing reports show only its
+    # title and points, never its message or output.
+    hidden: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
@@ -55,6 +59,9 @@ class GradeResult:
     log_tail: str = ""
     duration: float = 0.0
     min_score: int = 100
+    # The server's entry file, relative to the current folder, for annotations that
+    # point at a line of code; None when it cannot be told.
+    entry_file: str | None = None
 
     @property
     def score(self) -> int:
@@ -70,6 +77,15 @@ class GradeResult:
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [check for check in self.checks if check.status != "passed"]
+
+    def redacted(self) -> GradeResult:
+        """Return a copy whose hidden checks keep their title and points but lose their details."""
+        checks = [
+            replace(check, message=HIDDEN_DETAILS if check.status != "passed" else "", output="", exchanges="")
+            if check.hidden else check
+            for check in self.checks
+        ]
+        return replace(self, checks=checks)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,4 +124,5 @@ def _check_dict(check: CheckResult) -> dict[str, Any]:
         "message": check.message,
         "output": output,
         "duration": check.duration,
+        "hidden": check.hidden,
     }

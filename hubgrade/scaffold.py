@@ -15,11 +15,19 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from hubgrade import catalog
+from hubgrade import __version__, catalog
 from hubgrade.assignment import Assignment
 from hubgrade.errors import ConfigError, UsageError
 
 logger = logging.getLogger(__name__)
+
+# CI system -> (template in templates/ci/, workflow file in the new project).
+CI_FILES = {
+    "github": ("github.yml.j2", ".github/workflows/hubgrade.yml"),
+    "gitlab": ("gitlab.yml.j2", ".gitlab-ci.yml"),
+}
+# The score below which a generated CI workflow fails.
+CI_MIN_SCORE = 100
 
 # Template name in templates/project/ -> file name in the new project.
 PROJECT_FILES = {
@@ -30,9 +38,9 @@ PROJECT_FILES = {
 }
 
 
-def create_project(assignment: Assignment, target: Path) -> list[Path]:
-    """Render the starter into ``target`` and return the files written."""
-    files = render_files(assignment, _project_name(target, assignment))
+def create_project(assignment: Assignment, target: Path, ci: str | None = None) -> list[Path]:
+    """Render the starter (and a CI workflow for ``ci``) into ``target``; return the files written."""
+    files = render_files(assignment, _project_name(target, assignment), ci)
     existing = sorted(name for name in files if (target / name).exists())
     if existing:
         raise UsageError(
@@ -57,7 +65,7 @@ def create_project(assignment: Assignment, target: Path) -> list[Path]:
     return written
 
 
-def render_files(assignment: Assignment, project_name: str) -> dict[str, str]:
+def render_files(assignment: Assignment, project_name: str, ci: str | None = None) -> dict[str, str]:
     environment = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(catalog.templates_dir())),
         undefined=jinja2.StrictUndefined,
@@ -69,11 +77,16 @@ def render_files(assignment: Assignment, project_name: str) -> dict[str, str]:
         "project_name": project_name,
         "entry_file": assignment.entry_file,
         "spec": assignment.spec(),
+        "version": __version__,
+        "min_score": CI_MIN_SCORE,
     }
     files = {}
     for template_name, file_name in PROJECT_FILES.items():
         files[file_name] = _render(environment, f"project/{template_name}", context)
     files[assignment.entry_file] = _render(environment, f"entry/{assignment.id}.js.j2", context)
+    if ci is not None:
+        template_name, file_name = CI_FILES[ci]
+        files[file_name] = _render(environment, f"ci/{template_name}", context)
     return files
 
 

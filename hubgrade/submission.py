@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,24 @@ class Submission:
         if self.lockfile:
             return "npm ci --no-audit --no-fund"
         return "npm install --no-audit --no-fund"
+
+    def entry_file(self) -> str | None:
+        """Return the file the server starts from, relative to the project, when it can be told.
+
+        Reads ``node FILE`` from the start command or the start script, else takes the
+        first common entry file that exists.
+        """
+        scripts = self.package.get("scripts") or {}
+        command = scripts.get("start", "") if self.start_command == "npm start" else self.start_command
+        try:
+            words = shlex.split(command) if isinstance(command, str) else []
+        except ValueError:
+            words = []
+        if len(words) >= 2 and words[0] == "node":
+            candidate = next((word for word in words[1:] if not word.startswith("-")), None)
+            if candidate and (self.path / candidate).is_file():
+                return candidate
+        return next((name for name in ENTRY_CANDIDATES if (self.path / name).is_file()), None)
 
     def dependency_files(self) -> list[str]:
         return ["package.json", *([self.lockfile] if self.lockfile else [])]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import docker
+import jsonschema
 import pytest
 
 from hubgrade.labels import is_orphan
@@ -32,7 +33,17 @@ class CliRun:
     stderr: str
 
     def json(self) -> Any:
-        return json.loads(self.stdout)
+        """Return stdout parsed as a result, after checking it against the published schema."""
+        report = json.loads(self.stdout)
+        validate_result(report)
+        return report
+
+
+RESULT_SCHEMA = json.loads((REPO / "hubgrade" / "schemas" / "result-v1.schema.json").read_text(encoding="utf-8"))
+
+
+def validate_result(report: Any) -> None:
+    jsonschema.validate(report, RESULT_SCHEMA)
 
 
 def run_hubgrade(*arguments: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None) -> CliRun:

@@ -147,7 +147,7 @@ def test_json_report_to_file(tmp_path: Path) -> None:
     report = json.loads(output.read_text())
     assert report["schema_version"] == 1
     assert report["status"] == "pass"
-    assert set(report["tests"][0]) == {"name", "title", "status", "score", "max_score", "message", "output", "duration"}
+    assert set(report["tests"][0]) == {"name", "title", "status", "score", "max_score", "message", "output", "duration", "hidden"}
 
 
 @pytest.mark.docker
@@ -161,3 +161,16 @@ def test_untouched_starter_scores_low(tmp_path: Path) -> None:
     assert "request: curl -i -X POST" in run.stdout
     score = int(run.stdout.split("score ")[1].split("/")[0])
     assert score < 30
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({}, False), ({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False)],
+)
+def test_colours_only_on_a_terminal_without_no_color(env: dict[str, str], coloured: bool, tmp_path: Path) -> None:
+    from tests.conftest import SOLUTIONS, copy_project
+
+    project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "hello")
+    run = run_hubgrade("check", "hello-world", str(project), "--runner", "local", env=env)
+    assert run.exit_code == 0, run.stderr
+    assert ("\x1b[32m" in run.stdout) is coloured

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -160,3 +161,46 @@ def test_hard_coded_port_is_graded_with_warning(runner: str, tmp_path: Path, pro
     assert report["score"] == 100
     assert len(report["warnings"]) == 1
     assert f"the server listens on port {port} and ignores the PORT environment variable" in report["warnings"][0]
+
+
+HIDDEN_GRADER = """\
+import pytest
+
+from hubgrade.grading import expect
+
+
+@pytest.mark.points(60)
+def test_visible(client):
+    \"\"\"GET / returns 200\"\"\"
+    expect.status(client.get("/"), 200)
+
+
+@pytest.mark.hidden
+@pytest.mark.points(40)
+def test_secret(client):
+    \"\"\"A hidden edge case\"\"\"
+    expect.status(client.get("/secret-edge-case"), 418)
+"""
+
+
+def test_hidden_check_counts_but_hides_details(tmp_path: Path, project: Path) -> None:
+    catalog = write_catalog(tmp_path / "catalog", HIDDEN_GRADER)
+    env = {"HUBGRADE_HOME": str(catalog)}
+    text = run_hubgrade("check", "demo", str(project), "--runner", "local", env=env)
+    assert text.exit_code == 1
+    assert "A hidden edge case (hidden check)" in text.stdout
+    assert "details are hidden for this check" in text.stdout
+    assert "secret-edge-case" not in text.stdout
+
+    report = run_hubgrade("check", "demo", str(project), "--runner", "local", "--format", "json", env=env).json()
+    assert report["score"] == 60
+    secret = next(test for test in report["tests"] if test["name"] == "test_secret")
+    assert secret["hidden"] is True
+    assert secret["max_score"] == 40
+    assert "secret-edge-case" not in json.dumps(report)
+
+    shown = run_hubgrade(
+        "check", "demo", str(project), "--runner", "local", "--format", "json", "--show-hidden", env=env
+    ).json()
+    secret = next(test for test in shown["tests"] if test["name"] == "test_secret")
+    assert "/secret-edge-case: expected status 418" in secret["message"]

@@ -57,6 +57,7 @@ def _session(config: pytest.Config) -> GradingSession:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): the points this check is worth")
+    config.addinivalue_line("markers", "hidden: the check counts, but learners see only its title and points")
     path = os.environ.get(SESSION_VARIABLE)
     if path:
         settings = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -107,6 +108,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             "message": "",
             "output": "",
             "duration": 0.0,
+            "hidden": item.get_closest_marker("hidden") is not None,
         }
 
 

@@ -51,7 +51,8 @@ def _startup_error(result: GradeResult) -> RenderableType:
 def _check_line(check: CheckResult) -> Text:
     label, style = _MARKS.get(check.status, ("?", "white"))
     return Text.assemble(
-        (f"{label:<5} ", style), (f"{check.score:>3}/{check.max_score:<3} ", "bold"), check.title
+        (f"{label:<5} ", style), (f"{check.score:>3}/{check.max_score:<3} ", "bold"), check.title,
+        (" (hidden check)" if check.hidden else "", "dim"),
     )
 
 
