@@ -22,6 +22,8 @@ LEVELS = ("beginner", "intermediate", "advanced")
 RANDOM_KINDS = ("hex", "word", "int")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+SERVICE_KINDS = ("redis", "postgres", "mysql", "mongodb")
 # PORT is set by the runner, and these would change how Node.js or npm behave.
 RESERVED_ENV = frozenset({"PORT", "NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "PATH", "HOME"})
 
@@ -54,6 +56,18 @@ class EnvValue:
 
 
 @dataclass(frozen=True)
+class ServiceSpec:
+    """A datastore the assignment needs: one kind, or one of several that the learner picks."""
+
+    name: str
+    kinds: tuple[str, ...]
+
+    @property
+    def choice(self) -> bool:
+        return len(self.kinds) > 1
+
+
+@dataclass(frozen=True)
 class Limits:
     startup_seconds: float = 30.0
     check_seconds: float = 10.0
@@ -71,6 +85,7 @@ class Assignment:
     environment: tuple[EnvValue, ...] = ()
     limits: Limits = field(default_factory=Limits)
     entry_file: str = "server.js"
+    services: tuple[ServiceSpec, ...] = ()
 
     @property
     def spec_path(self) -> Path:
@@ -130,7 +145,7 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
     if not isinstance(data, dict):
         problems.append("(file): expected a mapping of fields, got " + type(data).__name__)
         return None
-    known = {"title", "track", "level", "summary", "version", "environment", "limits", "entry_file"}
+    known = {"title", "track", "level", "summary", "version", "environment", "limits", "entry_file", "services"}
     for key in sorted(set(data) - known, key=str):
         problems.append(f"{key}: unknown field; known fields are {', '.join(sorted(known))}")
 
@@ -147,6 +162,7 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
 
     environment = _parse_environment(data.get("environment", {}), problems)
     limits = _parse_limits(data.get("limits", {}), problems)
+    services = _parse_services(data.get("services", []), problems)
     if problems:
         return None
     return Assignment(
@@ -160,6 +176,7 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
         environment=environment,
         limits=limits,
         entry_file=entry_file,
+        services=services,
     )
 
 
@@ -226,6 +243,50 @@ def _parse_env_value(name: str, spec: Any, path: str, problems: list[str]) -> En
         problems.extend(own_problems)
         return None
     return EnvValue(name=name, random_kind=kind, length=length, minimum=minimum, maximum=maximum)
+
+
+def _parse_services(raw: Any, problems: list[str]) -> tuple[ServiceSpec, ...]:
+    if not isinstance(raw, list):
+        problems.append(f"services: expected a list, got {type(raw).__name__}")
+        return ()
+    services: list[ServiceSpec] = []
+    for index, entry in enumerate(raw):
+        service = _parse_service(entry, f"services[{index}]", problems)
+        if service is None:
+            continue
+        if any(other.name == service.name for other in services):
+            problems.append(f"services[{index}].name: {service.name!r} is used twice; give each service its own name")
+            continue
+        if any(set(other.kinds) & set(service.kinds) for other in services):
+            # NOTE: two services of one kind would need their own variable names.
+            problems.append(f"services[{index}]: a kind in {list(service.kinds)} is already used by another service")
+            continue
+        services.append(service)
+    return tuple(services)
+
+
+def _parse_service(entry: Any, path: str, problems: list[str]) -> ServiceSpec | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{path}: expected a mapping such as {{kind: redis}}")
+        return None
+    for key in sorted(set(entry) - {"kind", "name", "one_of"}, key=str):
+        problems.append(f"{path}.{key}: unknown field; known fields are kind, name, one_of")
+    if ("kind" in entry) == ("one_of" in entry):
+        problems.append(f"{path}: give either kind or one_of")
+        return None
+    kinds = [entry["kind"]] if "kind" in entry else entry["one_of"]
+    if not isinstance(kinds, list) or not kinds or len(set(map(str, kinds))) != len(kinds):
+        problems.append(f"{path}.one_of: expected a list of different kinds")
+        return None
+    unknown = [kind for kind in kinds if kind not in SERVICE_KINDS]
+    if unknown:
+        problems.append(f"{path}: unknown kind {unknown[0]!r}; use one of {', '.join(SERVICE_KINDS)}")
+        return None
+    name = entry.get("name", kinds[0] if "kind" in entry else None)
+    if not isinstance(name, str) or not SERVICE_NAME.match(name):
+        problems.append(f"{path}.name: expected a lower-case name such as database, got {name!r}")
+        return None
+    return ServiceSpec(name=name, kinds=tuple(kinds))
 
 
 def _parse_limits(raw: Any, problems: list[str]) -> Limits:

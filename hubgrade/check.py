@@ -17,8 +17,9 @@ from hubgrade import assignment as assignments
 from hubgrade import submission as submissions
 from hubgrade.grading import session
 from hubgrade.result import GradeResult, StartupError
-from hubgrade.runners import select_runner
+from hubgrade.runners.selection import select_runner
 from hubgrade.runners.base import Runner, StartupFailed, tail
+from hubgrade.services.service_set import ServiceRequest, requests_for
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
     started = time.monotonic()
     assignment = _with_limits(assignments.load(assignment_id), options)
     submission = submissions.inspect(project)
+    services = requests_for(
+        assignment.services, submission.config.services, str(submission.path / submissions.PROJECT_CONFIG)
+    )
     runner, warnings = select_runner(
         options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image
     )
@@ -47,20 +51,22 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
     logger.info("grading %s against %s with the %s runner", submission.path, assignment.id, runner.name)
 
     with runner:
-        _grade_with(runner, assignment, result)
+        _grade_with(runner, assignment, result, services)
 
     result.duration = time.monotonic() - started
     logger.info("graded %s: %d/%d (%s)", submission.path, result.score, result.max_score, result.status)
     return result
 
 
-def _grade_with(runner: Runner, assignment: assignments.Assignment, result: GradeResult) -> None:
+def _grade_with(
+    runner: Runner, assignment: assignments.Assignment, result: GradeResult, services: list[ServiceRequest]
+) -> None:
     injected = assignment.generate_environment()
     try:
         runner.prepare()
         if runner.dependencies_reused:
             logger.info("dependencies were already installed")
-        server = runner.start(injected)
+        server = runner.start(injected, services)
     except StartupFailed as failure:
         logger.info("server of %s did not start: %s", result.submission, failure.message)
         result.startup_error = StartupError(failure.reason, failure.message, failure.log_tail, failure.exit_code)

@@ -24,7 +24,7 @@ from hubgrade.check import CheckOptions, grade
 from hubgrade.errors import HubgradeError, UsageError
 from hubgrade.interrupts import stop_on_sigterm
 from hubgrade.report.outputs import parse_outputs, write_outputs
-from hubgrade.runners import RUNNER_NAMES
+from hubgrade.runners.selection import RUNNER_NAMES
 from hubgrade.submission import PROJECT_CONFIG, read_project_config
 
 logger = logging.getLogger("hubgrade")

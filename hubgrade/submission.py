@@ -37,6 +37,8 @@ class ProjectConfig:
 
     assignment: str | None = None
     start: str | None = None
+    # Service name -> the kind the learner picked, for services that offer a choice.
+    services: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,18 @@ def read_project_config(path: Path) -> ProjectConfig:
         return ProjectConfig()
     if not isinstance(data, dict):
         raise ConfigError(str(config_path), ["(file): expected a mapping such as `assignment: todo-crud`"])
-    problems = [f"{key}: unknown field; known fields are assignment, start" for key in data if key not in ("assignment", "start")]
+    known = ("assignment", "start", "services")
+    problems = [f"{key}: unknown field; known fields are {', '.join(known)}" for key in data if key not in known]
     for key in ("assignment", "start"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             problems.append(f"{key}: expected non-empty text, got {data[key]!r}")
+    services = data.get("services", {})
+    if not isinstance(services, dict) or not all(isinstance(value, str) for value in services.values()):
+        problems.append("services: expected a mapping of service name to kind, such as `database: postgres`")
+        services = {}
     if problems:
         raise ConfigError(str(config_path), problems)
-    return ProjectConfig(assignment=data.get("assignment"), start=data.get("start"))
+    return ProjectConfig(assignment=data.get("assignment"), start=data.get("start"), services=dict(services))
 
 
 def inspect(path: Path) -> Submission:

@@ -103,3 +103,43 @@ def test_unknown_id_names_the_known_ones() -> None:
 def test_id_with_path_characters_is_rejected() -> None:
     with pytest.raises(UsageError):
         assignment.load("../hello-world")
+
+
+def test_services_are_validated(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "demo",
+        """\
+title: Demo
+track: practice
+level: beginner
+summary: demo
+services:
+  - kind: redis
+  - one_of: [postgres, mysql]
+  - kind: cassandra
+  - {name: cache, kind: redis}
+  - kind: mongodb
+    one_of: [mongodb]
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        assignment.load_file(path)
+    problems = caught.value.problems
+    assert "services[1].name: expected a lower-case name such as database, got None" in problems
+    assert "services[2]: unknown kind 'cassandra'; use one of redis, postgres, mysql, mongodb" in problems
+    assert "services[3]: a kind in ['redis'] is already used by another service" in problems
+    assert "services[4]: give either kind or one_of" in problems
+
+
+def test_service_choice_from_project_config(tmp_path: Path) -> None:
+    from hubgrade.services.service_set import ServiceRequest, requests_for
+
+    specs = (assignment.ServiceSpec("database", ("postgres", "mysql", "mongodb")), assignment.ServiceSpec("redis", ("redis",)))
+    assert requests_for(specs, {}, "hubgrade.yaml") == [ServiceRequest("database", "postgres"), ServiceRequest("redis", "redis")]
+    assert requests_for(specs, {"database": "mysql"}, "hubgrade.yaml")[0] == ServiceRequest("database", "mysql")
+    with pytest.raises(ConfigError) as caught:
+        requests_for(specs, {"database": "sqlite", "cache": "redis"}, "hubgrade.yaml")
+    assert caught.value.problems == [
+        "services.cache: this assignment has no service to choose by that name (choices: database)",
+        "services.database: expected one of postgres, mysql, mongodb, got 'sqlite'",
+    ]

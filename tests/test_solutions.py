@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docker
 import pytest
 import yaml
 
@@ -15,6 +16,17 @@ VARIANTS = sorted(path for path in SOLUTIONS.glob("*/*") if (path / "expect.yaml
 
 def _expectation(variant: Path) -> dict:
     return yaml.safe_load((variant / "expect.yaml").read_text(encoding="utf-8"))
+
+
+def _skip_without_image(variant: Path, client: docker.DockerClient) -> None:
+    """Skip a variant whose service image cannot be had here (MongoDB has no Debian package)."""
+    image = _expectation(variant).get("needs_image")
+    if image is None:
+        return
+    try:
+        client.images.get(image)
+    except docker.errors.ImageNotFound:
+        pytest.skip(f"needs the {image} image, which is not present and cannot be built from Debian packages")
 
 
 def _assert_graded_as_expected(variant: Path, report: dict, exit_code: int) -> None:
@@ -38,13 +50,14 @@ def test_every_assignment_has_solutions() -> None:
 
     for assignment_id in list_ids():
         variants = [path.name for path in (SOLUTIONS / assignment_id).iterdir() if path.is_dir()]
-        assert "reference" in variants, assignment_id
+        assert any(name.startswith("reference") for name in variants), assignment_id
         assert len(variants) >= 3, f"{assignment_id} needs a reference and at least two flawed variants"
 
 
 @pytest.mark.docker
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda path: f"{path.parent.name}/{path.name}")
-def test_variant_under_docker(variant: Path, no_leftovers: None) -> None:
+def test_variant_under_docker(variant: Path, docker_client: docker.DockerClient, no_leftovers: None) -> None:
+    _skip_without_image(variant, docker_client)
     assignment_id = variant.parent.name
     run = run_hubgrade("check", assignment_id, str(variant), "--runner", "docker", "--format", "json")
     assert run.exit_code in (0, 1), run.stderr
@@ -53,9 +66,11 @@ def test_variant_under_docker(variant: Path, no_leftovers: None) -> None:
 
 @pytest.mark.local
 @pytest.mark.parametrize(
-    "variant", [path for path in VARIANTS if path.name == "reference"], ids=lambda path: path.parent.name
+    "variant", [path for path in VARIANTS if path.name.startswith("reference")],
+    ids=lambda path: f"{path.parent.name}/{path.name}",
 )
-def test_reference_under_local_runner(variant: Path, tmp_path: Path) -> None:
+def test_reference_under_local_runner(variant: Path, tmp_path: Path, docker_client: docker.DockerClient) -> None:
+    _skip_without_image(variant, docker_client)
     project = copy_project(variant, tmp_path / variant.parent.name)
     run = run_hubgrade("check", variant.parent.name, str(project), "--runner", "local", "--format", "json")
     assert run.exit_code == 0, run.stdout + run.stderr

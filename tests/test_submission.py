@@ -70,7 +70,7 @@ def test_invalid_project_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         inspect(root)
     assert caught.value.problems == [
-        "runner: unknown field; known fields are assignment, start",
+        "runner: unknown field; known fields are assignment, start, services",
         "assignment: expected non-empty text, got 3",
     ]
 

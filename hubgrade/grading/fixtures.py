@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from hubgrade.grading.client import GraderClient
 from hubgrade.grading.control import ControlClient
@@ -68,3 +69,27 @@ class Server:
         self.base_url = str(reply["base_url"])
         for client in self._clients:
             client.base_url = self.base_url
+
+
+class ServiceHandle:
+    """A datastore of the run, as the grader sees it: where it is, and stop and start."""
+
+    def __init__(self, info: dict[str, Any], control: ControlClient) -> None:
+        self.name: str = info["name"]
+        self.kind: str = info["kind"]
+        self.url: str = info["url"]
+        self.server_url: str = info["server_url"]
+        self.host: str = info["host"]
+        self.port: int = int(info["port"])
+        self.user: str = info["user"]
+        self.password: str = info["password"]
+        self.database: str = info["database"]
+        self._control = control
+
+    def stop(self) -> None:
+        """Stop the service; the server keeps running and should report it."""
+        self._control.call("service_stop", name=self.name)
+
+    def start(self) -> None:
+        """Start the service again and wait until it is ready, with its data kept."""
+        self._control.call("service_start", name=self.name)

@@ -23,7 +23,7 @@ import pytest
 from hubgrade.grading.client import GraderClient
 from hubgrade.grading.control import ControlClient
 from hubgrade.grading.expect import CheckFailed
-from hubgrade.grading.fixtures import Server, ServerLog
+from hubgrade.grading.fixtures import Server, ServerLog, ServiceHandle
 from hubgrade.process_group import die_with_parent
 
 SESSION_VARIABLE = "HUBGRADE_GRADING_SESSION"
@@ -142,6 +142,60 @@ def server(grading_session: GradingSession) -> Server:
 def injected(grading_session: GradingSession) -> dict[str, str]:
     """The environment values hubgrade set for this run, random ones included."""
     return dict(grading_session.server.injected)
+
+
+@pytest.fixture(scope="session")
+def services(grading_session: GradingSession) -> dict[str, ServiceHandle]:
+    """The run's datastores by service name."""
+    control = grading_session.control
+    return {info["name"]: ServiceHandle(info, control) for info in grading_session.settings.get("services", [])}
+
+
+def _service_of_kind(services: dict[str, ServiceHandle], kinds: tuple[str, ...]) -> ServiceHandle:
+    for handle in services.values():
+        if handle.kind in kinds:
+            return handle
+    pytest.fail(f"this run has no {' or '.join(kinds)} service; declare it under services: in assignment.yaml")
+
+
+@pytest.fixture
+def redis_client(services: dict[str, ServiceHandle]) -> Iterator[Any]:
+    """A ``redis.Redis`` client of the run's Redis service, with responses decoded to text."""
+    import redis
+
+    handle = _service_of_kind(services, ("redis",))
+    client = redis.Redis(host=handle.host, port=handle.port, password=handle.password, decode_responses=True,
+                         socket_timeout=5)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def sql_connection(services: dict[str, ServiceHandle]) -> Iterator[Any]:
+    """A DB-API connection (psycopg or PyMySQL) to the run's PostgreSQL or MySQL service, autocommit on."""
+    handle = _service_of_kind(services, ("postgres", "mysql"))
+    if handle.kind == "postgres":
+        import psycopg
+
+        connection: Any = psycopg.connect(handle.url, autocommit=True, connect_timeout=5)
+    else:
+        import pymysql
+
+        connection = pymysql.connect(host=handle.host, port=handle.port, user=handle.user, password=handle.password,
+                                     database=handle.database, autocommit=True, connect_timeout=5)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def mongo_database(services: dict[str, ServiceHandle]) -> Iterator[Any]:
+    """The ``pymongo`` database of the run's MongoDB service."""
+    import pymongo
+
+    handle = _service_of_kind(services, ("mongodb",))
+    client: Any = pymongo.MongoClient(handle.url, serverSelectionTimeoutMS=5000)
+    yield client[handle.database]
+    client.close()
 
 
 @pytest.fixture

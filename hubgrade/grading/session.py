@@ -55,6 +55,7 @@ def run_grader(
                 "check_seconds": assignment.limits.check_seconds,
                 "results_path": str(folder / "results.json"),
                 "parent_pid": os.getpid(),
+                "services": runner.services.describe() if runner.services else [],
             }
             (folder / "session.json").write_text(json.dumps(settings), encoding="utf-8")
             return _run_pytest(assignment, folder)
@@ -88,6 +89,15 @@ def _control_handler(runner: Runner, state: dict[str, str], startup_seconds: flo
                 raise RuntimeError(f"{failure.message}\n{failure.log_tail}") from failure
             state["base_url"] = restarted.base_url
             return {"base_url": restarted.base_url}
+        if op in ("service_stop", "service_start"):
+            if runner.services is None:
+                raise ValueError("this run has no services")
+            name = str(request["name"])
+            if op == "service_stop":
+                runner.services.stop(name)
+            else:
+                runner.services.start_again(name)
+            return {}
         raise ValueError(f"unknown operation {op!r}")
 
     return handle

@@ -9,7 +9,10 @@ removes the containers, networks and processes they created.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hubgrade.services.service_set import ServiceRequest, Services
 
 # How many lines of the server's output a report shows when it failed to start.
 LOG_TAIL_LINES = 30
@@ -43,12 +46,17 @@ class StartupFailed(Exception):
 class Runner(Protocol):
     name: str
     dependencies_reused: bool
+    services: Services | None
 
     def prepare(self) -> None:
         """Install dependencies and build; raise ``StartupFailed`` when that fails."""
 
-    def start(self, environment: dict[str, str]) -> RunningServer:
-        """Start the server and return once it responds to HTTP; raise ``StartupFailed`` if not."""
+    def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
+        """Start the services, then the server; return once it responds to HTTP.
+
+        Raises ``StartupFailed`` when the server does not start, and ``EnvironmentProblem``
+        when a service does not.
+        """
 
     def restart(self) -> RunningServer:
         """Stop the server and start it again with the same environment."""

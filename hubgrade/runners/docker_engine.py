@@ -150,6 +150,27 @@ class Engine:
             raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}") from exc
         return container
 
+    def run_service(
+        self, *, image: str, name: str, alias: str, network: str | None, environment: dict[str, str],
+        command: list[str] | None, container_port: int, host_port: int, run_labels: dict[str, str],
+    ) -> Container:
+        """Start a service container, named ``alias`` on ``network``, published on 127.0.0.1:``host_port``."""
+        try:
+            container = self.client.containers.create(
+                image, command=command, name=name, labels=run_labels, environment=environment,
+                ports={f"{container_port}/tcp": ("127.0.0.1", host_port)}, network=network,
+                mem_limit="512m", log_config=LogConfig(type="json-file", config={"max-size": "10m"}),
+            )
+            if network is not None:
+                # Reconnect under the service name, which the server uses as the host name.
+                connected = self.client.networks.get(network)
+                connected.disconnect(container)
+                connected.connect(container, aliases=[alias])
+            container.start()
+        except docker.errors.DockerException as exc:
+            raise EnvironmentProblem(f"could not start service container {name} from {image}: {_short(exc)}") from exc
+        return container
+
     def reap_orphans(self) -> int:
         """Remove containers, networks and images left by hubgrade runs that were killed."""
         removed = 0

@@ -19,6 +19,7 @@ from hubgrade.runners import docker_image
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
+from hubgrade.services.service_set import DockerServices, ServiceRequest, Services
 from hubgrade.submission import Submission
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class DockerRunner:
         self.run_image = f"hubgrade-run:{self.run_id}"
         self.dependencies_reused = False
         self._server: ServerContainer | None = None
+        self.services: Services | None = None
         self._environment: dict[str, str] = {}
 
     def __enter__(self) -> DockerRunner:
@@ -103,9 +105,12 @@ class DockerRunner:
             step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
             raise _step_failed("build", step, outcome)
 
-    def start(self, environment: dict[str, str]) -> RunningServer:
-        self._environment = {**environment, "PORT": str(CONTAINER_PORT)}
+    def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         self.engine.create_network(self.network, self.labels)
+        started = DockerServices(self.engine, self.run_id, self.labels, self.network, self.startup_seconds)
+        self.services = started
+        started.start(services)
+        self._environment = {**environment, **started.server_environment(), "PORT": str(CONTAINER_PORT)}
         server = self._run_container([CONTAINER_PORT])
         ready = self._wait(server)
         if not ready.other_port:

@@ -12,11 +12,11 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
@@ -24,19 +24,18 @@ from hubgrade import process_group
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
+from hubgrade.ports import free_port
+from hubgrade.services.service_set import DockerServices, ExistingServices, ServiceRequest, Services
 from hubgrade.submission import Submission
+
+if TYPE_CHECKING:
+    from hubgrade.runners.docker_engine import Engine
 
 logger = logging.getLogger(__name__)
 
 STAMP_FILE = ".hubgrade-dependencies"
 INSTALL_TIMEOUT_SECONDS = 600
 STOP_GRACE_SECONDS = 3
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class LocalRunner:
@@ -51,6 +50,9 @@ class LocalRunner:
         self._log_path = self._log_dir / "server.log"
         self._environment: dict[str, str] = {}
         self._port = 0
+        self.services: Services | None = None
+        self._engine: Engine | None = None
+        self._run_id = ""
 
     def __enter__(self) -> LocalRunner:
         process_group.reap_orphan_groups()
@@ -64,6 +66,8 @@ class LocalRunner:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop()
+        if self._engine is not None:
+            self._engine.remove_run(self._run_id)
         shutil.rmtree(self._log_dir, ignore_errors=True)
 
     def prepare(self) -> None:
@@ -98,10 +102,28 @@ class LocalRunner:
         if result.returncode != 0:
             raise StartupFailed(reason, f"{label} failed with exit code {result.returncode}", tail(output))
 
-    def start(self, environment: dict[str, str]) -> RunningServer:
+    def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         self._port = free_port()
-        self._environment = {**environment, "PORT": str(self._port)}
+        self.services = self._start_services(services)
+        self._environment = {**environment, **self.services.server_environment(), "PORT": str(self._port)}
         return self._start_process()
+
+    def _start_services(self, requests: list[ServiceRequest]) -> Services:
+        """Start the services in Docker when an engine responds, else use the ones the user runs."""
+        from hubgrade import labels
+        from hubgrade.runners.docker_engine import Engine, engine_available
+
+        if not requests or not engine_available():
+            existing = ExistingServices(dict(os.environ))
+            existing.start(requests)
+            return existing
+        self._engine = Engine.connect()
+        self._engine.reap_orphans()
+        self._run_id = labels.new_run_id()
+        logger.warning("starting the services in Docker (run %s); the server runs on this machine", self._run_id)
+        started = DockerServices(self._engine, self._run_id, labels.run_labels(self._run_id), None, self.startup_seconds)
+        started.start(requests)
+        return started
 
     def restart(self) -> RunningServer:
         self._stop()

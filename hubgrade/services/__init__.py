@@ -1,0 +1,1 @@
+"""Datastores that run beside the learner's server: Redis, PostgreSQL, MySQL, MongoDB."""
