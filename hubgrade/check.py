@@ -48,6 +48,11 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
         runner=runner.name, warnings=warnings + list(submission.notes), min_score=options.min_score,
         entry_file=_relative_entry_file(submission),
     )
+    named = submission.config.assignment
+    if named is not None and named != assignment.id:
+        result.warnings.append(
+            f"{submissions.PROJECT_CONFIG} names the assignment {named}, but this check grades {assignment.id}"
+        )
     logger.info("grading %s against %s with the %s runner", submission.path, assignment.id, runner.name)
 
     with runner:

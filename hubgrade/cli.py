@@ -157,8 +157,10 @@ def _resolve_check_arguments(assignment_id: str | None, path: Path | None) -> tu
             raise UsageError(f"{project}: no such folder; pass the folder of the Node.js project to grade")
         config = read_project_config(project)
         if config.assignment is None:
+            config_path = project.resolve() / PROJECT_CONFIG
+            where = f"{config_path} names none" if config_path.is_file() else f"{project.resolve()} has no {PROJECT_CONFIG}"
             raise UsageError(
-                f"no assignment given and {project.resolve() / PROJECT_CONFIG} names none; "
+                f"no assignment given and {where}; "
                 "run `hubgrade check ASSIGNMENT_ID [PATH]` (see `hubgrade list`)"
             )
         assignment_id = config.assignment
@@ -174,13 +176,17 @@ def doctor() -> None:
     """Check what grading needs on this machine, and print how to fix what is missing."""
     findings = doctor_module.diagnose()
     console = Console()
+    table = Table("", "requirement", "runner", "found", box=None, header_style="bold")
     for finding in findings:
         mark = "[green]ok[/]" if finding.ok else "[red]missing[/]"
-        console.print(f"{mark:<20} {finding.name}: {finding.detail}", highlight=False)
-        if not finding.ok and finding.fix:
-            console.print(f"{'':<9}fix: {finding.fix}", highlight=False)
-    if not doctor_module.can_grade(findings):
+        found = finding.detail if finding.ok else f"{finding.detail}\n[bold]fix:[/] {finding.fix}"
+        table.add_row(mark, finding.name, finding.runner, found)
+    console.print(table, highlight=False)
+    usable = doctor_module.usable_runners(findings)
+    if not usable:
+        console.print("\nNo runner can grade on this machine; fix what is missing above.", highlight=False)
         sys.exit(3)
+    console.print(f"\nReady to grade with: {', '.join(usable)}.", highlight=False)
 
 
 def main() -> None:

@@ -26,13 +26,14 @@ def diagnose() -> list[Finding]:
     return [*_docker_findings(), *_local_findings()]
 
 
-def can_grade(findings: list[Finding]) -> bool:
-    """Return whether at least one runner has everything it needs."""
+def usable_runners(findings: list[Finding]) -> list[str]:
+    """Return the runners that have everything they need."""
+    usable = []
     for runner in ("docker", "local"):
         relevant = [finding for finding in findings if finding.runner == runner]
         if relevant and all(finding.ok for finding in relevant):
-            return True
-    return False
+            usable.append(runner)
+    return usable
 
 
 def _docker_findings() -> list[Finding]:

@@ -43,7 +43,7 @@ def test_no_assignment_and_no_project_config(tmp_path: Path) -> None:
     project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "project")
     run = run_hubgrade("check", cwd=project)
     assert run.exit_code == 2
-    assert "names none" in run.stderr
+    assert "has no hubgrade.yaml" in run.stderr
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,28 @@ def test_local_runner_startup_failures(project: str, reason: str, tmp_path: Path
     )
     assert run.exit_code == 1, run.stderr
     assert run.json()["error"]["reason"] == reason
+
+
+@pytest.mark.parametrize("runner", ["docker", "local"])
+def test_hanging_root_route_is_still_graded(runner: str, tmp_path: Path, no_leftovers: None) -> None:
+    project = copy_project(PROJECTS / "slow-root", tmp_path / "slow-root")
+    run = run_hubgrade(
+        "check", "hello-world", str(project), "--runner", runner, "--format", "json", "--check-seconds", "2"
+    )
+    report = run.json()
+    assert report["error"] is None, report["error"]
+    passed = {test["name"] for test in report["tests"] if test["status"] == "passed"}
+    assert "test_hello_name" in passed
+    assert report["score"] > 0
+
+
+@pytest.mark.parametrize("runner", ["docker", "local"])
+def test_lockfile_out_of_sync_shows_the_reason(runner: str, tmp_path: Path, no_leftovers: None) -> None:
+    project = copy_project(PROJECTS / "lockfile-out-of-sync", tmp_path / "project")
+    run = run_hubgrade("check", "hello-world", str(project), "--runner", runner, "--format", "json")
+    error = run.json()["error"]
+    assert error["reason"] == "install"
+    assert "Missing: ms@2.1.3 from lock file" in error["log_tail"]
+    assert "Usage:" not in error["log_tail"]
+    if runner == "docker":
+        assert "A complete log of this run" not in error["log_tail"]

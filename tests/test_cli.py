@@ -90,13 +90,15 @@ def test_doctor_reports_each_requirement() -> None:
     run = run_hubgrade("doctor")
     assert run.exit_code == 0, run.stdout + run.stderr
     for name in ("Docker engine", "Node.js image", "Node.js", "npm"):
-        assert f"{name}:" in run.stdout
+        assert name in run.stdout
+    assert "Ready to grade with: docker, local." in run.stdout
 
 
 def test_doctor_without_docker() -> None:
     run = run_hubgrade("doctor", env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert "missing" in run.stdout
     assert "fix: start a Docker engine" in run.stdout
+    assert "Ready to grade with: local." in run.stdout
     assert run.exit_code == 0, "the local runner still works"
 
 

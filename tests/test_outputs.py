@@ -49,3 +49,33 @@ def test_unwritable_path_fails_before_grading(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         parse_outputs((f"junit={tmp_path}",), None)
     assert "is a folder" in str(caught.value)
+
+
+def test_github_annotations_and_json_cannot_share_stdout() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_outputs(("github", "json"), None)
+    assert "give it a path, as in --format json=FILE" in str(caught.value)
+
+
+def test_github_annotations_and_text_share_stdout() -> None:
+    assert parse_outputs(("text", "github"), None) == [Output("text"), Output("github")]
+
+
+def test_same_file_for_two_reports(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_outputs((f"json={tmp_path}/r", f"junit={tmp_path}/r"), None)
+    assert "named for two reports" in str(caught.value)
+
+
+def test_path_under_a_file_fails_before_grading(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(UsageError) as caught:
+        parse_outputs((f"json={blocker}/result.json",), None)
+    assert "cannot write the report" in str(caught.value)
+    assert not (tmp_path / "result.json").exists()
+
+
+def test_checking_a_path_leaves_no_file(tmp_path: Path) -> None:
+    parse_outputs((f"json={tmp_path}/new/result.json",), None)
+    assert not (tmp_path / "new" / "result.json").exists()

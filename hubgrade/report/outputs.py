@@ -3,11 +3,13 @@
 One run can write every format. At most one of them goes to stdout; the others need a
 path. The ``github`` format is special: its step summary is appended to the file in
 ``$GITHUB_STEP_SUMMARY`` (or to PATH), and its annotations are workflow commands that
-GitHub Actions reads from stdout, so they are printed there next to any other report.
+GitHub Actions reads from stdout. So they share stdout with the text report, and a
+format that a program parses (json, junit, gradescope) then needs a path.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,11 @@ from hubgrade.report.junit import format_junit
 from hubgrade.report.text import print_text
 from hubgrade.result import GradeResult
 
+logger = logging.getLogger(__name__)
+
 FORMATS = ("text", "json", "junit", "gradescope", "github")
+# Formats that a program parses, which GitHub's annotation lines on stdout would break.
+MACHINE_FORMATS = ("json", "junit", "gradescope")
 SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
 
@@ -52,6 +58,15 @@ def parse_outputs(values: tuple[str, ...], output: Path | None) -> list[Output]:
             f"formats {' and '.join(to_stdout)} would both go to stdout; give all but one a path, "
             f"as in --format {to_stdout[1]}=FILE"
         )
+    if "github" in names and any(name in MACHINE_FORMATS for name in to_stdout):
+        raise UsageError(
+            f"the github format prints annotations to stdout, which would break the {to_stdout[0]} report there; "
+            f"give it a path, as in --format {to_stdout[0]}=FILE"
+        )
+    paths = [item.path.resolve() for item in outputs if item.path is not None]
+    for path in paths:
+        if paths.count(path) > 1:
+            raise UsageError(f"{path}: named for two reports; give each report its own file")
     for item in outputs:
         if item.path is not None:
             _check_writable(item.path)
@@ -59,14 +74,18 @@ def parse_outputs(values: tuple[str, ...], output: Path | None) -> list[Output]:
 
 
 def _check_writable(path: Path) -> None:
-    """Fail before grading, not after, when a report cannot be written."""
+    """Fail before grading, not after, when a report cannot be written there."""
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a file path for the report")
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"{path}: not writable; choose another path for the report")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report ({exc.strerror}); choose another path") from exc
+    if not existed:
+        path.unlink()
 
 
 def _parse_one(value: str) -> Output:
@@ -107,7 +126,9 @@ def _write_text(result: GradeResult, path: Path | None, verbose: bool) -> None:
 
 def _write_github(result: GradeResult, path: Path | None, entry_file: str | None) -> None:
     summary_path = path or (Path(os.environ[SUMMARY_VARIABLE]) if os.environ.get(SUMMARY_VARIABLE) else None)
-    if summary_path is not None:
+    if summary_path is None:
+        logger.info("no step summary written: %s is not set and --format github has no path", SUMMARY_VARIABLE)
+    else:
         with _open(summary_path, "a") as handle:
             handle.write(format_github_summary(result))
     click.echo(format_github_annotations(result, entry_file), nl=False)

@@ -63,6 +63,8 @@ def _check_details(check: CheckResult, verbose: bool, show_failure: bool) -> Ren
     if check.output and check.status == "error" and show_failure:
         lines.append(_indented(check.output, 6, style="dim"))
     if verbose and check.exchanges:
+        if lines:
+            lines.append(Text(""))
         lines.append(_indented(check.exchanges, 6, style="dim"))
     return Group(*lines) if lines else None
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from hubgrade import labels
-from hubgrade.runners import docker_image
+from hubgrade.runners import docker_image, npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
@@ -100,7 +100,9 @@ class DockerRunner:
     def _build_run_image(self, dependency_image: str) -> None:
         context = docker_image.run_context(self.submission, dependency_image, CONTAINER_PORT)
         logger.info("building image %s for run %s", self.run_image, self.run_id)
-        outcome = self.engine.build(context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, self.labels)
+        # The run image would inherit the cache label of its base; it belongs to the run instead.
+        image_labels = {**self.labels, labels.CACHE_LABEL: "run"}
+        outcome = self.engine.build(context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, image_labels)
         if not outcome.ok:
             step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
             raise _step_failed("build", step, outcome)
@@ -188,7 +190,8 @@ def _step_failed(reason: str, step: str, outcome: BuildOutcome) -> StartupFailed
     if code is None:
         return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(outcome.output))
     output = docker_image.failed_step_output(outcome.output)
-    return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", tail(output), code)
+    shown = npm_output.failure_reason(output, inside_container=True) if reason == "install" else tail(output)
+    return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", shown, code)
 
 
 def _published_ports(server: ServerContainer) -> list[int]:

@@ -22,6 +22,7 @@ import psutil
 
 from hubgrade import process_group
 from hubgrade.errors import EnvironmentProblem
+from hubgrade.runners import npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
 from hubgrade.ports import free_port
@@ -100,7 +101,8 @@ class LocalRunner:
             raise StartupFailed(reason, f"{label} did not finish within {INSTALL_TIMEOUT_SECONDS} s", tail(output)) from exc
         output = result.stdout.decode("utf-8", errors="replace")
         if result.returncode != 0:
-            raise StartupFailed(reason, f"{label} failed with exit code {result.returncode}", tail(output))
+            shown = npm_output.failure_reason(output, inside_container=False) if reason == "install" else tail(output)
+            raise StartupFailed(reason, f"{label} failed with exit code {result.returncode}", shown)
 
     def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         self._port = free_port()

@@ -1,0 +1,2 @@
+console.log("configuration loaded, nothing to serve");
+process.exit(3);
