@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -169,6 +170,68 @@ def _resolve_check_arguments(assignment_id: str | None, path: Path | None) -> tu
 
 def _looks_like_path(argument: str) -> bool:
     return "/" in argument or argument in (".", "..") or Path(argument).is_dir() and argument not in assignments.list_ids()
+
+
+@cli.command()
+@click.argument("assignment_id")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Submissions graded at once [default: the number of CPUs, at most 4].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Gradebook folder [default: ./gradebook-ASSIGNMENT_ID].")
+@click.option("--resume", is_flag=True, help="Skip submissions graded before with the same files and assignment version.")
+@click.option("--shard", default=None, metavar="I/N", help="Grade only shard I of N, a stable split for CI matrices.")
+@click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
+              help="Where each server runs, as for check.")
+@click.option("--image", default=None, help="Node.js image for the docker runner, as for check.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=100, show_default=True,
+              help="The score at which a submission's status is pass.")
+@click.option("--startup-seconds", type=click.FloatRange(1, 600), default=None,
+              help="Seconds each server may take to respond to its first request [default: the assignment's limit].")
+@click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
+              help="Seconds each check may take [default: the assignment's limit].")
+def batch(
+    assignment_id: str, sources: tuple[Path, ...], jobs: int | None, out_dir: Path | None, resume: bool,
+    shard: str | None, runner: str, image: str | None, min_score: int, startup_seconds: float | None,
+    check_seconds: float | None,
+) -> None:
+    """Grade many submissions of ASSIGNMENT_ID into a gradebook.
+
+    SOURCES are submission folders, folders whose subfolders are submissions, or CSV files
+    of student,path. The gradebook (gradebook.csv, gradebook.json, results/) is written
+    as each submission finishes. Exit code 0 when every submission was graded.
+    """
+    from hubgrade import batch as batch_module
+    from hubgrade.report.progress import BatchProgress
+
+    assignment = assignments.load(assignment_id)
+    submissions = batch_module.find_submissions(list(sources))
+    options = batch_module.BatchOptions(
+        jobs=jobs or min(4, os.cpu_count() or 1), runner=runner, image=image, resume=resume,
+        shard=batch_module.Shard.parse(shard) if shard else None, min_score=min_score,
+        startup_seconds=startup_seconds, check_seconds=check_seconds,
+    )
+    folder = out_dir or Path(f"gradebook-{assignment.id}")
+    gradebook = batch_module.Gradebook(folder, assignment)
+    stop_on_sigterm()
+    with BatchProgress(Console(stderr=True)) as display:
+        progress = batch_module.BatchRun(assignment, gradebook, options, display.update).run(submissions)
+    click.echo(
+        f"Graded {progress.done} submissions ({progress.failed} below {min_score} or not graded), "
+        f"skipped {progress.skipped}; gradebook in {folder}"
+    )
+
+
+@cli.command()
+@click.argument("gradebooks", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder of the joined gradebook.")
+def merge(gradebooks: tuple[Path, ...], out_dir: Path) -> None:
+    """Join the gradebooks of several shards into one."""
+    from hubgrade import batch as batch_module
+
+    count = batch_module.merge_gradebooks(list(gradebooks), out_dir)
+    click.echo(f"Merged {count} results into {out_dir}")
 
 
 @cli.command()

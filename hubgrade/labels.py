@@ -15,10 +15,13 @@ import time
 
 import psutil
 
+# Docker's builder applies labels one step at a time in the order of their names, and
+# another run may look at the intermediate images meanwhile. The owner labels sort
+# before the run label, so that an image that carries the run label names its owner.
 RUN_LABEL = "hubgrade.run"
-HOST_LABEL = "hubgrade.host"
-PID_LABEL = "hubgrade.pid"
-STARTED_LABEL = "hubgrade.started"
+HOST_LABEL = "hubgrade.owner-host"
+PID_LABEL = "hubgrade.owner-pid"
+STARTED_LABEL = "hubgrade.owner-started"
 # Cached dependency images are kept across runs on purpose and carry this label instead.
 CACHE_LABEL = "hubgrade.cache"
 
@@ -46,7 +49,8 @@ def is_orphan(labels: dict[str, str]) -> bool:
         pid = int(labels.get(PID_LABEL, ""))
         started = float(labels.get(STARTED_LABEL, ""))
     except ValueError:
-        return True
+        # Without an owner it cannot be told whose it is; leave it alone.
+        return False
     try:
         process = psutil.Process(pid)
         # A recycled pid belongs to a process that started after the owner did.

@@ -85,7 +85,7 @@ def test_unchanged_dependencies_are_not_installed_again(tmp_path: Path, docker_c
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_removes_everything(signum: int, tmp_path: Path, docker_client: docker.DockerClient, no_leftovers: None) -> None:
     process = _start_slow_check(tmp_path)
-    owned = {"label": f"hubgrade.pid={process.pid}"}
+    owned = {"label": f"hubgrade.owner-pid={process.pid}"}
     assert docker_client.containers.list(filters=owned), "the run should have a container by now"
     assert docker_client.networks.list(filters=owned), "the run should have a network by now"
     process.send_signal(signum)
@@ -98,14 +98,14 @@ def test_killed_run_is_cleaned_up_by_the_next(tmp_path: Path, docker_client: doc
     process = _start_slow_check(tmp_path)
     process.kill()
     process.wait(timeout=30)
-    containers = docker_client.containers.list(all=True, filters={"label": f"hubgrade.pid={process.pid}"})
+    containers = docker_client.containers.list(all=True, filters={"label": f"hubgrade.owner-pid={process.pid}"})
     assert len(containers) == 1
     _assert_locked_down(containers[0])
 
     run = run_hubgrade("--log-level", "info", "check", "hello-world", str(SOLUTIONS / "hello-world" / "reference"), "--runner", "docker")
     assert run.exit_code == 0, run.stderr
     assert "objects left behind by earlier runs" in run.stderr
-    assert docker_client.containers.list(all=True, filters={"label": f"hubgrade.pid={process.pid}"}) == []
+    assert docker_client.containers.list(all=True, filters={"label": f"hubgrade.owner-pid={process.pid}"}) == []
 
 
 def _assert_locked_down(container: docker.models.containers.Container) -> None:
