@@ -43,22 +43,44 @@ def _rows(gradebook: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
+# Twenty submissions: correct, flawed, crashing, hanging, failing to build or install.
+CLASS_OF_20 = {
+    **MIX,
+    **{f"ref{number}": MIX["ada"] for number in range(1, 6)},
+    **{f"html{number}": MIX["bob"] for number in range(1, 3)},
+    "hal": PROJECTS / "slow-root",
+    "ian": PROJECTS / "build-fails",
+    "jo": PROJECTS / "syntax-error",
+    "kai": PROJECTS / "listens-on-loopback",
+    "lou": PROJECTS / "invalid-package-json",
+    "max": MIX["cy"],
+}
+
+
 def test_mixed_class_gives_a_complete_gradebook(tmp_path: Path, no_leftovers: None) -> None:
-    folder = _class_folder(tmp_path, MIX)
+    assert len(CLASS_OF_20) == 20
+    folder = _class_folder(tmp_path, CLASS_OF_20)
     gradebook = tmp_path / "gradebook"
     run = run_hubgrade("batch", "hello-world", str(folder), "--out", str(gradebook), "--jobs", "2",
-                       "--startup-seconds", "4")
+                       "--startup-seconds", "4", "--check-seconds", "2")
     assert run.exit_code == 0, run.stderr
     rows = _rows(gradebook)
-    assert {student: (row["score"], row["status"]) for student, row in rows.items()} == EXPECTED
+    assert set(rows) == set(CLASS_OF_20)
+    assert {student: (rows[student]["score"], rows[student]["status"]) for student in MIX} == EXPECTED
+    for number in range(1, 6):
+        assert rows[f"ref{number}"]["score"] == "100"
+    for student in ("ian", "jo", "kai", "lou"):
+        assert rows[student]["status"] == "error", student
+    assert rows["hal"]["status"] == "fail"
+    assert int(rows["hal"]["score"]) > 0
     assert rows["bob"]["failed_checks"] == "test_root_content_type test_hello_content_type"
     assert "package.json is invalid" in rows["eve"]["message"]
     assert "did not respond to HTTP" in rows["fay"]["message"]
     records = json.loads((gradebook / "gradebook.json").read_text())
-    assert [record["batch"]["student"] for record in records] == sorted(MIX)
+    assert [record["batch"]["student"] for record in records] == sorted(CLASS_OF_20)
     for record in records:
         validate_result(record)
-    assert "Graded 7 submissions" in run.stdout
+    assert "Graded 20 submissions" in run.stdout
 
 
 def test_resume_grades_only_what_changed(tmp_path: Path, no_leftovers: None) -> None:
