@@ -59,7 +59,7 @@ def test_new_writes_the_starter(tmp_path: Path) -> None:
     assert "node_modules" in (target / ".gitignore").read_text()
 
 
-@pytest.mark.parametrize("assignment_id", ["hello-world", "calculator", "todo-crud"])
+@pytest.mark.parametrize("assignment_id", ["hello-world", "calculator", "todo-crud", "database-crud", "redis-cache"])
 def test_starters_are_valid_javascript(assignment_id: str, tmp_path: Path) -> None:
     import subprocess
 

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from hubgrade import labels
+from hubgrade.interrupts import uninterrupted
 from hubgrade.runners import docker_image, npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
@@ -72,7 +73,8 @@ class DockerRunner:
 
     def __exit__(self, *exc_info: object) -> None:
         logger.info("stopping run %s", self.run_id)
-        self.engine.remove_run(self.run_id)
+        with uninterrupted():
+            self.engine.remove_run(self.run_id)
 
     def prepare(self) -> None:
         self.engine.ensure_image(self.base_image)

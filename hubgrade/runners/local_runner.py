@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import psutil
 
 from hubgrade import process_group
+from hubgrade.interrupts import uninterrupted
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners import npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail
@@ -66,10 +67,11 @@ class LocalRunner:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop()
-        if self._engine is not None:
-            self._engine.remove_run(self._run_id)
-        shutil.rmtree(self._log_dir, ignore_errors=True)
+        with uninterrupted():
+            self._stop()
+            if self._engine is not None:
+                self._engine.remove_run(self._run_id)
+            shutil.rmtree(self._log_dir, ignore_errors=True)
 
     def prepare(self) -> None:
         self._install()
