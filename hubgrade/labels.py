@@ -49,7 +49,7 @@ def is_orphan(labels: dict[str, str]) -> bool:
         pid = int(labels.get(PID_LABEL, ""))
         started = float(labels.get(STARTED_LABEL, ""))
     except ValueError:
-        # Without an owner it cannot be told whose it is; leave it alone.
+        # An object without owner labels may belong to a live run, so it is left alone.
         return False
     try:
         process = psutil.Process(pid)

@@ -1,4 +1,4 @@
-"""What every runner offers, and how a start-up failure is described.
+"""The runner interface, and the description of a start-up failure.
 
 A runner prepares a submission (install, build), starts the server with an environment,
 waits until it responds to HTTP, and always stops everything it started. Both runners are
@@ -20,7 +20,7 @@ LOG_TAIL_LINES = 30
 
 @dataclass
 class RunningServer:
-    """Where the grader reaches the server, and what hubgrade noticed while starting it."""
+    """The server's address for the grader, and the warnings noticed while starting it."""
 
     base_url: str
     port: int

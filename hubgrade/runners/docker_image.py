@@ -3,8 +3,8 @@
 Two images per submission. The dependency image holds ``node_modules`` and is tagged
 by a digest of everything that goes into it (base image, CA bundle, package.json,
 lockfile), so an unchanged dependency set is found by tag and never installed again.
-The run image adds the project's code (and runs ``npm run build`` when there is a build
-script) on top of it; it belongs to one run and is removed with it.
+The run image adds the project's code on top of it and runs ``npm run build`` when
+there is a build script. It belongs to one run and is removed with it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run a submission's server as a host process group, without isolation.
 
-Dependencies are installed in the project folder itself, as the learner would; a stamp
+Dependencies are installed in the project folder itself, as the learner would. A stamp
 file in node_modules records the digest of package.json and the lockfile, so an
 unchanged dependency set is not installed again. The server runs in its own process
 group, which is always killed at the end.

@@ -1,11 +1,11 @@
-"""Keep the part of a failed npm command's output that says why it failed."""
+"""Extract the part of a failed npm command's output that explains why it failed."""
 
 from __future__ import annotations
 
 import re
 
 # npm prints the command's usage after some errors, which pushes the reason out of a
-# short tail; the usage block starts with one of these lines.
+# short tail. The usage block starts with one of these lines.
 _USAGE_START = re.compile(r"^npm (error|ERR!) (Usage:|Clean install a project|Install a package)")
 _LOG_POINTER = re.compile(r"^npm (error|ERR!) A complete log of this run can be found in")
 MAX_LINES = 40

@@ -1,4 +1,4 @@
-"""What differs between service kinds: image, configuration, variables, readiness.
+"""Service kinds and their differences: image, configuration, variables, readiness.
 
 Each kind is configured the way its official image is, so that the official images work
 unchanged and the local stand-ins built by ``.ci/build-service-images.sh`` behave the

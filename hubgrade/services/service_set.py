@@ -1,4 +1,4 @@
-"""Start the services of one run, wait until each answers a real client, stop them on exit.
+"""Start the services of one run, wait until each serves a real client, stop them on exit.
 
 In Docker, each service runs on the run's network under its service name, with fresh
 random credentials, and is published on a free port of 127.0.0.1 for the grader (and
@@ -69,7 +69,7 @@ class RunningService:
 
 
 class _StartedServices:
-    """What every set of services offers the runner and the grader, once started."""
+    """Base of a started set of services: their variables for the server and their description for the grader."""
 
     def __init__(self) -> None:
         self.running: dict[str, RunningService] = {}
