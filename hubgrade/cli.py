@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -232,6 +233,50 @@ def merge(gradebooks: tuple[Path, ...], out_dir: Path) -> None:
 
     count = batch_module.merge_gradebooks(list(gradebooks), out_dir)
     click.echo(f"Merged {count} results into {out_dir}")
+
+
+@cli.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--solutions", type=click.Path(path_type=Path, file_okay=False), default=Path("tests/solutions"),
+              show_default=True, help="Folder of <id>/<variant>/ solutions, each with an expect.yaml.")
+@click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
+              help="Where the solutions run, as for check.")
+def validate(assignment_ids: tuple[str, ...], solutions: Path, runner: str) -> None:
+    """Check assignments (default: all) and grade their reference and flawed solutions.
+
+    Exits with 1 when an assignment's files are invalid or a solution's score or failed
+    checks differ from its expect.yaml.
+    """
+    from hubgrade import validate as validate_module
+    from hubgrade.runners.docker_engine import engine_available
+
+    ids = list(assignment_ids) or assignments.list_ids()
+    for assignment_id in set(ids) - set(assignments.list_ids()):
+        assignments.load(assignment_id)  # raises the usage error that names the known ids
+    has_image: Callable[[str], bool] = (
+        _image_lookup() if runner != "local" and engine_available() else (lambda image: False)
+    )
+    options = CheckOptions(runner=runner)
+    console = Console()
+    failures = 0
+    for assignment_id in ids:
+        findings = validate_module.validate_files(assignment_id)
+        if all(finding.ok for finding in findings):
+            findings += validate_module.validate_solutions(assignment_id, solutions, options, has_image)
+        for finding in findings:
+            label, style = ("skip", "yellow") if finding.skipped else ("ok", "green") if finding.ok else ("FAIL", "red")
+            console.print(f"[{style}]{label:<4}[/] {finding.subject}: {finding.detail}", highlight=False)
+            failures += not finding.ok
+    if failures:
+        console.print(f"\n{failures} problems found", highlight=False)
+        sys.exit(1)
+    console.print(f"\nAll {len(ids)} assignments valid", highlight=False)
+
+
+def _image_lookup() -> Callable[[str], bool]:
+    from hubgrade.runners.docker_engine import Engine
+
+    return Engine.connect().has_image
 
 
 @cli.command()
