@@ -204,3 +204,59 @@ def test_hidden_check_counts_but_hides_details(tmp_path: Path, project: Path) ->
     ).json()
     secret = next(test for test in shown["tests"] if test["name"] == "test_secret")
     assert "/secret-edge-case: expected status 418" in secret["message"]
+
+
+HUGE_BODY_SERVER = """\
+import http from "node:http";
+
+// GET /huge streams 300 MiB of zeros; every other path answers a short JSON body, gzipped.
+const server = http.createServer((request, response) => {
+  if (request.url === "/huge") {
+    response.writeHead(200, { "content-type": "application/octet-stream" });
+    const chunk = Buffer.alloc(1024 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 300) {
+        sent += 1;
+        if (!response.write(chunk)) { response.once("drain", pump); return; }
+      }
+      response.end();
+    };
+    pump();
+    return;
+  }
+  response.setHeader("content-type", "application/json");
+  response.end(JSON.stringify({ ok: true }));
+});
+server.listen(Number(process.env.PORT ?? 3000));
+"""
+
+HUGE_BODY_GRADER = """\
+import pytest
+
+from hubgrade.grading import expect
+
+
+@pytest.mark.points(50)
+def test_huge(client):
+    \"\"\"GET /huge is read with a size limit\"\"\"
+    client.get("/huge")
+
+
+@pytest.mark.points(50)
+def test_small(client):
+    \"\"\"GET /small is read whole\"\"\"
+    expect.equal(expect.json_object(client.get("/small"), "ok")["ok"], True, "ok")
+"""
+
+
+def test_huge_response_is_cut_off(tmp_path: Path) -> None:
+    project = write_counter_project(tmp_path / "huge")
+    (project / "server.js").write_text(HUGE_BODY_SERVER)
+    catalog = write_catalog(tmp_path / "catalog", HUGE_BODY_GRADER)
+    exit_code, report, stderr = _check(catalog, project, "--runner", "local")
+    assert exit_code == 1, stderr
+    tests = {test["name"]: test for test in report["tests"]}
+    assert tests["test_huge"]["status"] == "failed"
+    assert "the response body is larger than 16 MiB" in tests["test_huge"]["message"]
+    assert tests["test_small"]["status"] == "passed"

@@ -12,6 +12,9 @@ from hubgrade.grading.expect import CheckFailed
 
 logger = logging.getLogger(__name__)
 
+MAX_BODY_MIB = 16
+MAX_BODY_BYTES = MAX_BODY_MIB * 1024 * 1024
+
 
 class GraderClient(httpx.Client):
     """An ``httpx.Client`` bound to the learner's server.
@@ -45,6 +48,33 @@ class GraderClient(httpx.Client):
             ) from exc
         self.transcript.append(f"> {as_curl(response.request)}\n< " + describe_response(response).replace("\n", "\n< "))
         return response
+
+    def send(self, request: httpx.Request, *, stream: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send the request and read the body, failing the check past ``MAX_BODY_BYTES``.
+
+        The grader's memory must stay bounded whatever the server sends back.
+        """
+        response = super().send(request, stream=True, **kwargs)
+        if stream:
+            return response
+        raw = bytearray()
+        try:
+            for chunk in response.iter_raw():
+                raw += chunk
+                if len(raw) > MAX_BODY_BYTES:
+                    self.transcript.append(f"> {as_curl(request)}\n< (body larger than {MAX_BODY_MIB} MiB)")
+                    raise CheckFailed(
+                        f"{request.method} {request.url.path}: the response body is larger than {MAX_BODY_MIB} MiB, "
+                        "so the grader stopped reading it",
+                        request=request,
+                    )
+        finally:
+            response.close()
+        # The headers still name any Content-Encoding, so the new response decodes the raw bytes.
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=bytes(raw), request=request,
+            extensions=response.extensions,
+        )
 
 
 def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
