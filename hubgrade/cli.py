@@ -1,5 +1,8 @@
 """The `hubgrade` command line.
 
+Modules that pull in pytest, the Docker SDK or database clients are imported inside the
+commands that need them, so that `hubgrade --help` and `hubgrade list` start quickly.
+
 User mistakes end with ``Error: ...`` on stderr and the exit code of their
 ``HubgradeError`` class; logs go to stderr through ``logging``; reports go to stdout.
 """
@@ -15,18 +18,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from hubgrade import __version__
 from hubgrade import assignment as assignments
-from hubgrade import doctor as doctor_module
 from hubgrade import scaffold
-from hubgrade.check import CheckOptions, grade
 from hubgrade.errors import HubgradeError, UsageError
 from hubgrade.interrupts import stop_on_sigterm
-from hubgrade.report.outputs import parse_outputs, write_outputs
-from hubgrade.runners.selection import RUNNER_NAMES
+from hubgrade.runners import RUNNER_NAMES
 from hubgrade.submission import PROJECT_CONFIG, read_project_config
 
 logger = logging.getLogger("hubgrade")
@@ -84,6 +83,8 @@ def list_command(as_json: bool) -> None:
 @click.argument("assignment_id")
 def show(assignment_id: str) -> None:
     """Show an assignment's spec."""
+    from rich.markdown import Markdown
+
     Console().print(Markdown(assignments.load(assignment_id).spec()))
 
 
@@ -134,6 +135,9 @@ def check(
     0 at or above --min-score, 1 below it (also when the server did not start), 2 for a
     usage or configuration error, 3 when the machine lacks Docker, an image or Node.js.
     """
+    from hubgrade.check import CheckOptions, grade
+    from hubgrade.report.outputs import parse_outputs, write_outputs
+
     assignment_id, project = _resolve_check_arguments(assignment_id, path)
     outputs = parse_outputs(formats, output)
     stop_on_sigterm()
@@ -248,6 +252,7 @@ def validate(assignment_ids: tuple[str, ...], solutions: Path, runner: str) -> N
     checks differ from its expect.yaml.
     """
     from hubgrade import validate as validate_module
+    from hubgrade.check import CheckOptions
     from hubgrade.runners.docker_engine import engine_available
 
     ids = list(assignment_ids) or assignments.list_ids()
@@ -282,6 +287,8 @@ def _image_lookup() -> Callable[[str], bool]:
 @cli.command()
 def doctor() -> None:
     """Check what grading needs on this machine, and print how to fix what is missing."""
+    from hubgrade import doctor as doctor_module
+
     findings = doctor_module.diagnose()
     console = Console()
     table = Table("", "requirement", "runner", "found", box=None, header_style="bold")

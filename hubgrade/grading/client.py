@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from typing import Any
 
 import httpx
@@ -25,7 +27,7 @@ class GraderClient(httpx.Client):
     """
 
     def __init__(self, base_url: str, timeout: float, transcript: list[str]) -> None:
-        super().__init__(base_url=base_url, timeout=timeout, follow_redirects=False)
+        super().__init__(base_url=base_url, timeout=timeout, follow_redirects=False, verify=_tls_context())
         self.transcript = transcript
         self.timeout_seconds = timeout
 
@@ -75,6 +77,12 @@ class GraderClient(httpx.Client):
             response.status_code, headers=response.headers, content=bytes(raw), request=request,
             extensions=response.extensions,
         )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Return one TLS context for every client: httpx builds one per client otherwise, about 20 ms each."""
+    return ssl.create_default_context()
 
 
 def _request_of(exc: httpx.TransportError) -> httpx.Request | None:

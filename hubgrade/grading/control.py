@@ -21,6 +21,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str, dict[str, Any]], dict[str, Any]]
+# shutdown() waits for the serving loop's next poll, so a long interval delays every check's end.
+POLL_SECONDS = 0.05
 
 
 class ControlServer:
@@ -39,7 +41,10 @@ class ControlServer:
 
         self._server = socketserver.ThreadingUnixStreamServer(str(path), _RequestHandler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="hubgrade-control", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, name="hubgrade-control",
+            daemon=True,
+        )
 
     def __enter__(self) -> ControlServer:
         self._thread.start()

@@ -3,3 +3,5 @@
 ``selection.select_runner`` picks one; this package imports nothing eagerly, so that the
 service code can use the Docker engine module without an import cycle.
 """
+
+RUNNER_NAMES = ("auto", "docker", "local")

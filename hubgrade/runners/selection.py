@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from hubgrade.errors import UsageError
+from hubgrade.runners import RUNNER_NAMES
 from hubgrade.runners.base import Runner
 from hubgrade.runners.docker_engine import engine_available
 from hubgrade.runners.docker_runner import DockerRunner
@@ -13,7 +14,6 @@ from hubgrade.submission import Submission
 
 logger = logging.getLogger(__name__)
 
-RUNNER_NAMES = ("auto", "docker", "local")
 NO_ISOLATION_WARNING = "no Docker engine responded: running the server on this machine without isolation (--runner local)"
 
 
