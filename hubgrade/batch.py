@@ -165,10 +165,15 @@ class Gradebook:
             self.rebuild()
 
     def rebuild(self) -> None:
-        records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(self.results_dir.glob("*.json"))]
-        records.sort(key=lambda record: str(record.get("batch", {}).get("student", "")))
-        _write_atomically(self.folder / "gradebook.json", json.dumps(records, indent=2) + "\n")
-        _write_atomically(self.folder / "gradebook.csv", _csv_text(records))
+        rebuild_summaries(self.folder)
+
+
+def rebuild_summaries(folder: Path) -> None:
+    """Write gradebook.json and gradebook.csv from the results in ``folder/results``."""
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((folder / "results").glob("*.json"))]
+    records.sort(key=lambda record: str(record.get("batch", {}).get("student", "")))
+    _write_atomically(folder / "gradebook.json", json.dumps(records, indent=2) + "\n")
+    _write_atomically(folder / "gradebook.csv", _csv_text(records))
 
 
 def _csv_text(records: list[dict[str, Any]]) -> str:
@@ -362,8 +367,5 @@ def merge_gradebooks(sources: list[Path], target: Path) -> int:
     (target / "results").mkdir(parents=True, exist_ok=True)
     for name, path in merged.items():
         _write_atomically(target / "results" / name, path.read_text(encoding="utf-8"))
-    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((target / "results").glob("*.json"))]
-    records.sort(key=lambda record: str(record.get("batch", {}).get("student", "")))
-    _write_atomically(target / "gradebook.json", json.dumps(records, indent=2) + "\n")
-    _write_atomically(target / "gradebook.csv", _csv_text(records))
+    rebuild_summaries(target)
     return len(merged)
