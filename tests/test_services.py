@@ -18,8 +18,8 @@ from tests.conftest import run_hubgrade
 
 pytestmark = pytest.mark.docker
 
-# Answers /env with the service variables it received and /tcp?host=&port= with whether a
-# TCP connection to that address succeeds, so tests need no database driver from npm.
+# Responds to /env with the service variables it received, and to /tcp?host=&port= with
+# whether a TCP connection to that address succeeds, so tests need no database driver.
 PROBE_SERVER = """\
 import http from "node:http";
 import net from "node:net";
@@ -135,7 +135,7 @@ def test_service_that_cannot_start(tmp_path: Path, no_leftovers: None) -> None:
 def test_service_that_never_gets_ready(tmp_path: Path, no_leftovers: None) -> None:
     catalog = _catalog_with_services(tmp_path)
     project = _write_probe_project(tmp_path / "probe")
-    # A Redis server where PostgreSQL is expected: it runs, but never answers SELECT 1 on 5432.
+    # A Redis server where PostgreSQL is expected: it runs, but never responds to SELECT 1 on 5432.
     run = run_hubgrade("check", "demo", str(project), "--runner", "docker", "--startup-seconds", "4",
                        env={"HUBGRADE_HOME": str(catalog), "HUBGRADE_POSTGRES_IMAGE": "redis:7"})
     assert run.exit_code == 3

@@ -47,7 +47,7 @@ def that(condition: object, message: str, response: httpx.Response | None = None
 
 
 def status(response: httpx.Response, expected: int | Collection[int], reason: str = "") -> None:
-    """Fail unless the status is ``expected``; ``reason`` says why, as in "the title is empty"."""
+    """Fail unless the status is ``expected``; ``reason`` explains why, as in "the title is empty"."""
     allowed = [expected] if isinstance(expected, int) else sorted(expected)
     if response.status_code in allowed:
         return

@@ -42,7 +42,7 @@ class ServerLog:
 
 
 class Server:
-    """The learner's running server, as the grader sees it."""
+    """The learner's running server, as the grader reaches it."""
 
     def __init__(self, base_url: str, injected: dict[str, str], control: ControlClient) -> None:
         self.base_url = base_url
@@ -72,7 +72,7 @@ class Server:
 
 
 class ServiceHandle:
-    """A datastore of the run, as the grader sees it: where it is, and stop and start."""
+    """A datastore of the run for the grader: its address and credentials, and stop and start."""
 
     def __init__(self, info: dict[str, Any], control: ControlClient) -> None:
         self.name: str = info["name"]

@@ -1,4 +1,4 @@
-"""Where each report format goes: ``--format NAME`` or ``--format NAME=PATH``.
+"""Report destinations: ``--format NAME`` writes to stdout, ``--format NAME=PATH`` to a file.
 
 One run can write every format. At most one of them goes to stdout; the others need a
 path. The ``github`` format is special: its step summary is appended to the file in
