@@ -2,7 +2,7 @@
 
 A killed hubgrade cannot clean up after itself. Its direct children get SIGKILL from
 the kernel when it dies (Linux ``PR_SET_PDEATHSIG``). The local runner's server runs in
-a process group whose id is written to a state file; the next run kills the groups whose
+a process group whose id is written to a state file. The next run kills the groups whose
 owner process has ended.
 """
 

@@ -60,7 +60,7 @@ class GradeResult:
     duration: float = 0.0
     min_score: int = 100
     # The server's entry file, relative to the current folder, for annotations that
-    # point at a line of code; None when it cannot be told.
+    # point at a line of code; None when it cannot be determined.
     entry_file: str | None = None
 
     @property

@@ -60,7 +60,7 @@ class Submission:
         return "npm install --no-audit --no-fund"
 
     def entry_file(self) -> str | None:
-        """Return the file the server starts from, relative to the project, when it can be told.
+        """Return the file the server starts from, relative to the project, when it can be determined.
 
         Reads ``node FILE`` from the start command or the start script, else takes the
         first common entry file that exists.
@@ -122,7 +122,7 @@ def read_project_config(path: Path) -> ProjectConfig:
 
 
 def inspect(path: Path) -> Submission:
-    """Inspect the project at ``path`` or raise an error that says what to fix."""
+    """Inspect the project at ``path`` or raise an error that explains what to fix."""
     path = path.expanduser().resolve()
     if not path.exists():
         raise UsageError(f"{path}: no such folder; pass the folder of the Node.js project to grade")

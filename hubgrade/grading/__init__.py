@@ -1,4 +1,4 @@
-"""What graders import: ``from hubgrade.grading import expect, CheckFailed``."""
+"""The grader API: ``from hubgrade.grading import expect, CheckFailed``."""
 
 from hubgrade.grading import expect
 from hubgrade.grading.expect import CheckFailed

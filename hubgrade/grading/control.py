@@ -2,7 +2,7 @@
 
 The runner (and so the learner's server) lives in the hubgrade process, while the
 grader runs in a pytest subprocess so that every run imports grader modules afresh.
-The subprocess asks for the server log or a restart through a Unix socket: one JSON
+The subprocess requests the server log or a restart through a Unix socket: one JSON
 object per line each way, ``{"op": ...}`` in and ``{"ok": true, ...}`` or
 ``{"ok": false, "error": "..."}`` out.
 """

@@ -131,7 +131,7 @@ def _run_pytest(assignment: Assignment, folder: Path, extra_arguments: tuple[str
     output = completed.stdout.decode("utf-8", errors="replace")
     results_path = folder / "results.json"
     if not results_path.is_file():
-        logger.error("grader %s wrote no results; pytest said:\n%s", assignment.id, output[-3000:])
+        logger.error("grader %s wrote no results; pytest output:\n%s", assignment.id, output[-3000:])
         return GraderOutcome([], f"the grader of {assignment.id} failed to run (pytest exit {completed.returncode})")
     results = json.loads(results_path.read_text(encoding="utf-8"))
     if results["problems"]:

@@ -1,7 +1,7 @@
 """Batch progress on the terminal: done, running, failed, elapsed and an estimate.
 
-Shown only when stderr is a terminal; elsewhere (CI logs, redirected output) it prints
-nothing, and the logs and the final summary line tell what happened.
+It is shown only when stderr is a terminal. Elsewhere (CI logs, redirected output) it
+prints nothing, and the logs and the final summary line report what happened.
 """
 
 from __future__ import annotations
