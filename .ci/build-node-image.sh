@@ -8,7 +8,10 @@ set -euo pipefail
 image=${1:-node:24-bookworm-slim}
 node_version=${NODE_WHEEL_VERSION:-24.19.0}
 
-if docker image inspect "$image" >/dev/null 2>&1; then
+# An official image sets NODE_VERSION and is kept. A stand-in built by an earlier version
+# of this script lacks NODE_EXTRA_CA_CERTS (see the import below) and is built again.
+if docker image inspect --format '{{json .Config.Env}}' "$image" 2>/dev/null \
+        | grep -q -e NODE_EXTRA_CA_CERTS= -e NODE_VERSION=; then
     echo "node image: $image already present"
     exit 0
 fi
@@ -46,7 +49,12 @@ chroot "$rootfs" useradd --uid 1000 --gid node --shell /bin/bash --create-home n
 rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
 
 echo "node image: importing as $image"
+# npm in a container reaches the registry only through a TLS-intercepting proxy here, whose
+# CA is in the host's bundle copied above. Node.js ignores the system bundle by default,
+# and a learner's own Dockerfile (the dockerize assignment) cannot know about the proxy,
+# so the stand-in image trusts the bundle itself. The official image does not set this.
 tar -C "$rootfs" -c . | docker import \
     -c 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
     -c 'CMD ["node"]' - "$image" >/dev/null
 docker run --rm "$image" node --version

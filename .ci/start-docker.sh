@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Start a Docker engine unless one already responds. Installs Debian's docker.io when
-# dockerd is missing. A killed engine leaves /var/run/docker.pid behind, and dockerd
-# refuses to start until it is removed.
+# dockerd is missing, and docker-compose when it is missing. A killed engine leaves
+# /var/run/docker.pid behind, and dockerd refuses to start until it is removed.
 set -euo pipefail
+
+# The dockerize assignment starts the learner's compose file with `docker-compose`.
+# Debian 12 packages Compose v1 (1.29) under that name.
+if ! command -v docker-compose >/dev/null 2>&1; then
+    echo "docker engine: installing docker-compose"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+fi
 
 if docker info >/dev/null 2>&1; then
     echo "docker engine: already running"
