@@ -22,8 +22,15 @@ LEVELS = ("beginner", "intermediate", "advanced")
 RANDOM_KINDS = ("hex", "word", "int")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9]*$")
 SERVICE_KINDS = ("redis", "postgres", "mysql", "mongodb")
+# How the server's image is made: by hubgrade from package.json, or from the learner's Dockerfile.
+SERVER_IMAGES = ("hubgrade", "dockerfile")
+# An npm package name, scoped (@scope/name) or not, as npm accepts for new packages.
+NPM_PACKAGE_NAME = re.compile(r"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$")
+# Every starter's package.json depends on these already (templates/project/package.json.j2).
+STARTER_BASE_DEPENDENCIES = frozenset({"express"})
 # PORT is set by the runner, and these would change how Node.js or npm behave.
 RESERVED_ENV = frozenset({"PORT", "NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "PATH", "HOME"})
 
@@ -44,6 +51,13 @@ class EnvValue:
     length: int = 16
     minimum: int = 0
     maximum: int = 1_000_000
+    # Paths the runner decides: a generated file or folder, or a writable folder.
+    data: str | None = None
+    directory: str | None = None
+
+    @property
+    def is_path(self) -> bool:
+        return self.data is not None or self.directory is not None
 
     def generate(self) -> str:
         if self.literal is not None:
@@ -86,6 +100,9 @@ class Assignment:
     limits: Limits = field(default_factory=Limits)
     entry_file: str = "server.js"
     services: tuple[ServiceSpec, ...] = ()
+    server_image: str = "hubgrade"
+    # Extra npm dependencies of the starter's package.json, as (name, version range) sorted by name.
+    starter_dependencies: tuple[tuple[str, str], ...] = ()
 
     @property
     def spec_path(self) -> Path:
@@ -99,8 +116,21 @@ class Assignment:
         return self.spec_path.read_text(encoding="utf-8")
 
     def generate_environment(self) -> dict[str, str]:
-        """Return fresh values for this run: random ones change on every call."""
-        return {value.name: value.generate() for value in self.environment}
+        """Return fresh values for this run: random ones change on every call.
+
+        Values that are paths (``data`` and ``directory``) come from ``path_environment``.
+        """
+        return {value.name: value.generate() for value in self.environment if not value.is_path}
+
+    def path_environment(self, data_root: str, work_root: str) -> dict[str, str]:
+        """Return the ``data`` and ``directory`` values as absolute paths under the runner's roots."""
+        paths = {}
+        for value in self.environment:
+            if value.data is not None:
+                paths[value.name] = f"{data_root}/{value.data.rstrip('/')}"
+            elif value.directory is not None:
+                paths[value.name] = f"{work_root}/{value.directory}"
+        return paths
 
 
 def list_ids() -> list[str]:
@@ -145,7 +175,10 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
     if not isinstance(data, dict):
         problems.append("(file): expected a mapping of fields, got " + type(data).__name__)
         return None
-    known = {"title", "track", "level", "summary", "version", "environment", "limits", "entry_file", "services"}
+    known = {
+        "title", "track", "level", "summary", "version", "environment", "limits", "entry_file", "services", "starter",
+        "server_image",
+    }
     for key in sorted(set(data) - known, key=str):
         problems.append(f"{key}: unknown field; known fields are {', '.join(sorted(known))}")
 
@@ -163,6 +196,10 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
     environment = _parse_environment(data.get("environment", {}), problems)
     limits = _parse_limits(data.get("limits", {}), problems)
     services = _parse_services(data.get("services", []), problems)
+    starter_dependencies = _parse_starter(data.get("starter", {}), problems)
+    server_image = data.get("server_image", "hubgrade")
+    if server_image not in SERVER_IMAGES:
+        problems.append(f"server_image: expected one of {', '.join(SERVER_IMAGES)}, got {server_image!r}")
     if problems:
         return None
     return Assignment(
@@ -177,6 +214,8 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
         limits=limits,
         entry_file=entry_file,
         services=services,
+        starter_dependencies=starter_dependencies,
+        server_image=server_image,
     )
 
 
@@ -221,8 +260,10 @@ def _parse_environment(raw: Any, problems: list[str]) -> tuple[EnvValue, ...]:
 def _parse_env_value(name: str, spec: Any, path: str, problems: list[str]) -> EnvValue | None:
     if isinstance(spec, (str, int, float)) and not isinstance(spec, bool):
         return EnvValue(name=name, literal=str(spec))
+    if isinstance(spec, dict) and len(spec) == 1 and ("data" in spec or "directory" in spec):
+        return _parse_path_value(name, spec, path, problems)
     if not isinstance(spec, dict) or "random" not in spec:
-        problems.append(f"{path}: expected a literal value or a mapping with `random`")
+        problems.append(f"{path}: expected a literal value or a mapping with `random`, `data` or `directory`")
         return None
     kind = spec["random"]
     if kind not in RANDOM_KINDS:
@@ -243,6 +284,22 @@ def _parse_env_value(name: str, spec: Any, path: str, problems: list[str]) -> En
         problems.extend(own_problems)
         return None
     return EnvValue(name=name, random_kind=kind, length=length, minimum=minimum, maximum=maximum)
+
+
+def _parse_path_value(name: str, spec: dict[str, Any], path: str, problems: list[str]) -> EnvValue | None:
+    from hubgrade.run_files import is_safe_relative
+
+    if "data" in spec:
+        target = spec["data"]
+        if not isinstance(target, str) or not is_safe_relative(target):
+            problems.append(f"{path}.data: expected a relative path among the generated files, got {target!r}")
+            return None
+        return EnvValue(name=name, data=target)
+    folder = spec["directory"]
+    if not isinstance(folder, str) or not FOLDER_NAME.match(folder):
+        problems.append(f"{path}.directory: expected a folder name of letters, digits, - and _, got {folder!r}")
+        return None
+    return EnvValue(name=name, directory=folder)
 
 
 def _parse_services(raw: Any, problems: list[str]) -> tuple[ServiceSpec, ...]:
@@ -287,6 +344,35 @@ def _parse_service(entry: Any, path: str, problems: list[str]) -> ServiceSpec | 
         problems.append(f"{path}.name: expected a lower-case name such as database, got {name!r}")
         return None
     return ServiceSpec(name=name, kinds=tuple(kinds))
+
+
+def _parse_starter(raw: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict):
+        problems.append(f"starter: expected a mapping such as {{dependencies: {{socket.io: ^4.8.1}}}}, got {type(raw).__name__}")
+        return ()
+    for key in sorted(set(raw) - {"dependencies"}, key=str):
+        problems.append(f"starter.{key}: unknown field; the only known field is dependencies")
+    dependencies = raw.get("dependencies", {})
+    if not isinstance(dependencies, dict):
+        problems.append(
+            f"starter.dependencies: expected a mapping of npm package names to version ranges, "
+            f"got {type(dependencies).__name__}"
+        )
+        return ()
+    parsed = []
+    for name, version in dependencies.items():
+        path = f"starter.dependencies.{name}"
+        if not isinstance(name, str) or len(name) > 214 or not NPM_PACKAGE_NAME.match(name):
+            problems.append(f"{path}: invalid npm package name; use lower case, such as socket.io or @scope/name")
+            continue
+        if name in STARTER_BASE_DEPENDENCIES:
+            problems.append(f"{path}: every starter depends on {name} already; list only the extra packages")
+            continue
+        if not isinstance(version, str) or not version.strip():
+            problems.append(f"{path}: expected a version range as quoted text, such as \"^4.8.1\", got {version!r}")
+            continue
+        parsed.append((name, version.strip()))
+    return tuple(sorted(parsed))
 
 
 def _parse_limits(raw: Any, problems: list[str]) -> Limits:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hubgrade import assignment as assignments
+from hubgrade import run_files
 from hubgrade import submission as submissions
 from hubgrade.grading import session
 from hubgrade.result import GradeResult, StartupError
@@ -41,7 +42,8 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
         assignment.services, submission.config.services, str(submission.path / submissions.PROJECT_CONFIG)
     )
     runner, warnings = select_runner(
-        options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image
+        options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image,
+        server_image=assignment.server_image,
     )
     result = GradeResult(
         assignment=assignment.id, assignment_version=assignment.version, submission=str(submission.path),
@@ -67,8 +69,10 @@ def _grade_with(
     runner: Runner, assignment: assignments.Assignment, result: GradeResult, services: list[ServiceRequest]
 ) -> None:
     injected = assignment.generate_environment()
+    files = run_files.generate(assignment)
+    injected.update(assignment.path_environment(runner.data_root, runner.work_root))
     try:
-        runner.prepare()
+        runner.prepare(files)
         if runner.dependencies_reused:
             logger.info("dependencies were already installed")
         server = runner.start(injected, services)
@@ -79,7 +83,7 @@ def _grade_with(
         return
     result.warnings.extend(server.warnings)
 
-    outcome = session.run_grader(assignment, runner, server, injected)
+    outcome = session.run_grader(assignment, runner, server, injected, files)
     result.checks = outcome.checks
     result.grader_error = outcome.error
     exit_code = runner.server_exit_code()

@@ -77,10 +77,13 @@ def hubgrade_objects(client: docker.DockerClient, orphans_only: bool = False) ->
     With ``orphans_only``, only those whose hubgrade process has ended: runs of other
     hubgrade processes on this machine, still going, are not leftovers.
     """
+    # The low-level listings answer in one call each: objects that other runs remove
+    # meanwhile cannot make a second lookup fail.
     selector = {"label": "hubgrade.run"}
-    found = [(f"container {c.name}", c.labels) for c in client.containers.list(all=True, filters=selector)]
-    found += [(f"network {n.name}", n.attrs.get("Labels") or {}) for n in client.networks.list(filters=selector)]
-    found += [(f"image {i.id}", i.labels) for i in client.images.list(filters=selector)]
+    api = client.api
+    found = [(f"container {c['Names'][0]}", c["Labels"] or {}) for c in api.containers(all=True, filters=selector)]
+    found += [(f"network {n['Name']}", n.get("Labels") or {}) for n in api.networks(filters=selector)]
+    found += [(f"image {i['Id']}", i.get("Labels") or {}) for i in api.images(filters=selector)]
     return [name for name, object_labels in found if not orphans_only or is_orphan(object_labels)]
 
 

@@ -47,7 +47,7 @@ def test_ca_bundle_goes_into_the_dependency_image(tmp_path: Path) -> None:
 def test_run_context_leaves_out_installed_and_vcs_files(tmp_path: Path) -> None:
     submission = inspect(_project(tmp_path))
     context = docker_image.run_context(submission, "hubgrade-deps:abc", 3000)
-    assert sorted(context.files) == ["package.json", "server.js"]
+    assert sorted(context.files) == ["project/package.json", "project/server.js"]
     with tarfile.open(fileobj=io.BytesIO(context.tar())) as archive:
         names = archive.getnames()
     assert docker_image.DOCKERFILE_NAME in names

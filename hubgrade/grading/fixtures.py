@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from hubgrade.grading.client import GraderClient
@@ -54,21 +55,52 @@ class Server:
     def attach(self, client: GraderClient) -> None:
         self._clients.append(client)
 
-    def restart(self) -> None:
-        """Stop the server and start it again with the same environment.
+    def restart(self, environment: dict[str, str | None] | None = None) -> None:
+        """Stop the server and start it again.
 
-        Raises ``CheckFailed`` when the server does not come back, so that a check of
-        persistence fails with the start-up error rather than a crash of the grader.
+        ``environment`` changes variables for this start only (``None`` removes one);
+        without it the server gets the run's own environment back. Raises
+        ``CheckFailed`` when the server does not come back, so that the check fails
+        with the start-up error rather than a crash of the grader.
         """
         from hubgrade.grading.expect import CheckFailed
 
         try:
-            reply = self._control.call("restart")
+            reply = self._control.call("restart", environment=environment)
         except RuntimeError as exc:
             raise CheckFailed(f"the server did not start again after a restart: {exc}") from exc
-        self.base_url = str(reply["base_url"])
+        self._moved(str(reply["base_url"]))
+
+    def try_restart(self, environment: dict[str, str | None] | None = None) -> RestartOutcome:
+        """Like ``restart``, but a server that does not start is an outcome, not a failure.
+
+        For checks that a server refuses to start, for example without a required
+        variable. Call ``restart()`` afterwards to bring the server back.
+        """
+        reply = self._control.call("restart", environment=environment, tolerate_failure=True)
+        if reply["started"]:
+            self._moved(str(reply["base_url"]))
+            return RestartOutcome(started=True)
+        code = reply.get("exit_code")
+        return RestartOutcome(
+            started=False, exit_code=None if code is None else int(code), log=str(reply.get("log", "")),
+            message=str(reply.get("message", "")),
+        )
+
+    def _moved(self, base_url: str) -> None:
+        self.base_url = base_url
         for client in self._clients:
-            client.base_url = self.base_url
+            client.base_url = base_url
+
+
+@dataclass(frozen=True)
+class RestartOutcome:
+    """How a ``try_restart`` ended: started, or not, with the exit code and log of that start."""
+
+    started: bool
+    exit_code: int | None = None
+    log: str = ""
+    message: str = ""
 
 
 class ServiceHandle:

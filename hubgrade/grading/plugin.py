@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,6 +25,10 @@ from hubgrade.grading.control import ControlClient
 from hubgrade.grading.expect import CheckFailed
 from hubgrade.grading.fixtures import Server, ServerLog, ServiceHandle
 from hubgrade.process_group import die_with_parent
+
+if TYPE_CHECKING:
+    from hubgrade.grading.containers import ComposeProject, ServerContainer
+    from hubgrade.grading.project import Project
 
 SESSION_VARIABLE = "HUBGRADE_GRADING_SESSION"
 TOTAL_POINTS = 100
@@ -145,6 +149,14 @@ def injected(grading_session: GradingSession) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def data_files(grading_session: GradingSession) -> dict[str, bytes]:
+    """The files the grader's ``data.py`` generated for this run, by relative path."""
+    settings = grading_session.settings
+    folder = Path(settings.get("data_dir", ""))
+    return {name: (folder / name).read_bytes() for name in settings.get("data_files", [])}
+
+
+@pytest.fixture(scope="session")
 def services(grading_session: GradingSession) -> dict[str, ServiceHandle]:
     """The run's datastores by service name."""
     control = grading_session.control
@@ -196,6 +208,32 @@ def mongo_database(services: dict[str, ServiceHandle]) -> Iterator[Any]:
     client: Any = pymongo.MongoClient(handle.url, serverSelectionTimeoutMS=5000)
     yield client[handle.database]
     client.close()
+
+
+@pytest.fixture(scope="session")
+def project(grading_session: GradingSession) -> Project:
+    """The learner's project: ``project.run(command, files=..., timeout=...)`` runs a command
+    in a throwaway copy of it with some files replaced."""
+    # Imported here: only graders that run commands pay for the sandbox module.
+    from hubgrade.grading.project import Project
+
+    return Project(grading_session.settings["control_socket"])
+
+
+@pytest.fixture(scope="session")
+def server_container(grading_session: GradingSession) -> ServerContainer:
+    """The server's container built from the learner's Dockerfile: ``state()`` gives its user and health."""
+    from hubgrade.grading.containers import ServerContainer
+
+    return ServerContainer(grading_session.control)
+
+
+@pytest.fixture(scope="session")
+def compose_project(grading_session: GradingSession) -> ComposeProject:
+    """The learner's compose file, started by hubgrade on first use and taken down after the run."""
+    from hubgrade.grading.containers import ComposeProject
+
+    return ComposeProject(grading_session.control)
 
 
 @pytest.fixture

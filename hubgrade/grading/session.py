@@ -22,6 +22,8 @@ from hubgrade.errors import ConfigError
 from hubgrade.grading.control import ControlServer
 from hubgrade.grading.plugin import NOT_RUN, SESSION_VARIABLE
 from hubgrade.result import CheckResult
+from hubgrade.run_files import RunFiles
+from hubgrade.runners import sandbox
 from hubgrade.runners.base import Runner, RunningServer, StartupFailed
 
 logger = logging.getLogger(__name__)
@@ -40,10 +42,11 @@ class GraderOutcome:
 
 
 def run_grader(
-    assignment: Assignment, runner: Runner, server: RunningServer, injected: dict[str, str]
+    assignment: Assignment, runner: Runner, server: RunningServer, injected: dict[str, str], files: RunFiles
 ) -> GraderOutcome:
     with tempfile.TemporaryDirectory(prefix="hubgrade-grading-") as scratch:
         folder = Path(scratch)
+        files.write(folder / "data")
         state = {"base_url": server.base_url}
         handler = _control_handler(runner, state, assignment.limits.startup_seconds)
         with ControlServer(folder / "control.sock", handler):
@@ -56,6 +59,8 @@ def run_grader(
                 "results_path": str(folder / "results.json"),
                 "parent_pid": os.getpid(),
                 "services": runner.services.describe() if runner.services else [],
+                "data_dir": str(folder / "data"),
+                "data_files": sorted(files.data),
             }
             (folder / "session.json").write_text(json.dumps(settings), encoding="utf-8")
             return _run_pytest(assignment, folder)
@@ -83,12 +88,18 @@ def _control_handler(runner: Runner, state: dict[str, str], startup_seconds: flo
         if op == "log":
             return {"log": runner.server_log()}
         if op == "restart":
+            environment = request.get("environment")
             try:
-                restarted = runner.restart()
+                restarted = runner.restart(environment)
             except StartupFailed as failure:
+                if request.get("tolerate_failure"):
+                    return {
+                        "started": False, "reason": failure.reason, "message": failure.message,
+                        "log": failure.log_tail, "exit_code": failure.exit_code,
+                    }
                 raise RuntimeError(f"{failure.message}\n{failure.log_tail}") from failure
             state["base_url"] = restarted.base_url
-            return {"base_url": restarted.base_url}
+            return {"started": True, "base_url": restarted.base_url}
         if op in ("service_stop", "service_start"):
             if runner.services is None:
                 raise ValueError("this run has no services")
@@ -98,6 +109,13 @@ def _control_handler(runner: Runner, state: dict[str, str], startup_seconds: flo
             else:
                 runner.services.start_again(name)
             return {}
+        if op == "sandbox_run":
+            return sandbox.handle_request(runner, request)
+        # Runners with their own operations (the learner's image and compose file) serve them.
+        handle_control = getattr(runner, "handle_control", None)
+        reply = handle_control(op, request) if handle_control is not None else None
+        if reply is not None:
+            return dict(reply)
         raise ValueError(f"unknown operation {op!r}")
 
     return handle

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from hubgrade.run_files import RunFiles
+    from hubgrade.runners.sandbox import SandboxRun
     from hubgrade.services.service_set import ServiceRequest, Services
 
 # How many lines of the server's output a report shows when it failed to start.
@@ -47,9 +49,12 @@ class Runner(Protocol):
     name: str
     dependencies_reused: bool
     services: Services | None
+    # Where the server finds the run's generated files, and the folders it may write to.
+    data_root: str
+    work_root: str
 
-    def prepare(self) -> None:
-        """Install dependencies and build; raise ``StartupFailed`` when that fails."""
+    def prepare(self, files: RunFiles) -> None:
+        """Install dependencies, build, and place ``files``; raise ``StartupFailed`` when that fails."""
 
     def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         """Start the services, then the server; return once it responds to HTTP.
@@ -58,8 +63,12 @@ class Runner(Protocol):
         when a service does not.
         """
 
-    def restart(self) -> RunningServer:
-        """Stop the server and start it again with the same environment."""
+    def restart(self, environment: dict[str, str | None] | None = None) -> RunningServer:
+        """Stop the server and start it again.
+
+        With ``environment``, these variables change for this start only (``None``
+        removes one); without it, the server starts with the run's own environment.
+        """
 
     def server_log(self) -> str:
         """Return the server's output so far, stdout and stderr together."""
@@ -67,9 +76,25 @@ class Runner(Protocol):
     def server_exit_code(self) -> int | None:
         """Return the server's exit code once it has ended, ``None`` while it runs."""
 
+    def run_in_sandbox(
+        self, command: list[str], files: dict[str, bytes], timeout_seconds: float, environment: dict[str, str]
+    ) -> SandboxRun:
+        """Run ``command`` in a throwaway copy of the project with ``files`` replaced (see sandbox.py)."""
+
     def __enter__(self) -> Runner: ...
 
     def __exit__(self, *exc_info: object) -> None: ...
+
+
+def with_changes(environment: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
+    """Return ``environment`` with ``changes`` applied; a ``None`` value removes a variable."""
+    result = dict(environment)
+    for name, value in changes.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result
 
 
 def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:

@@ -38,6 +38,9 @@ class ResourceLimits:
     cpus: float = 1.0
     pids: int = 256
     log_max_mib: int = 20
+    # The size of each folder the server may write to (/tmp and the assignment's own);
+    # everything else in the container is read-only.
+    disk_mib: int = 64
 
 
 @dataclass(frozen=True)
@@ -135,15 +138,18 @@ class Engine:
 
     def run_server(
         self, *, image: str, name: str, environment: dict[str, str], ports: list[int], network: str,
-        run_labels: dict[str, str], limits: ResourceLimits, user: str,
+        run_labels: dict[str, str], limits: ResourceLimits, user: str, writable: list[str],
     ) -> Container:
+        """Start the server with a read-only root file system; ``writable`` folders are size-capped tmpfs."""
         memory = f"{limits.memory_mib}m"
+        tmpfs = {folder: f"size={limits.disk_mib}m,mode=1777" for folder in writable}
         try:
             container = self.client.containers.run(
                 image, detach=True, name=name, labels=run_labels, environment=environment, user=user,
                 ports={f"{port}/tcp": ("127.0.0.1", None) for port in ports}, network=network,
                 mem_limit=memory, memswap_limit=memory, nano_cpus=int(limits.cpus * 1e9),
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
+                read_only=True, tmpfs=tmpfs,
                 log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m"}),
             )
         except docker.errors.DockerException as exc:

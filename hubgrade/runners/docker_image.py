@@ -31,6 +31,13 @@ CA_PATH_IN_IMAGE = "/etc/hubgrade/ca-certificates.pem"
 SERVER_USER = "1000:1000"
 DEPS_REPOSITORY = "hubgrade-deps"
 MAX_CONTEXT_BYTES = 200 * 1024 * 1024
+# The run's generated files (owned by root, so the server cannot change them), and the
+# mount points of the folders it may write to.
+DATA_DIR = "/hubgrade/data"
+WORK_DIR = "/hubgrade/work"
+# Folders of the run image's build context.
+PROJECT_PREFIX = "project/"
+DATA_PREFIX = "data/"
 # Our Dockerfile's name in the build context; a learner's own Dockerfile stays as it is.
 DOCKERFILE_NAME = ".hubgrade.Dockerfile"
 
@@ -102,12 +109,16 @@ def dependency_tag(context: BuildContext) -> str:
     return f"{DEPS_REPOSITORY}:{digest.hexdigest()[:20]}"
 
 
-def run_context(submission: Submission, dependency_image: str, port: int) -> BuildContext:
-    files = project_files(submission.path)
+def run_context(submission: Submission, dependency_image: str, port: int, data: dict[str, bytes] | None = None) -> BuildContext:
+    """The run image: the project in /app, the run's generated files read-only in DATA_DIR."""
+    files = {f"{PROJECT_PREFIX}{name}": content for name, content in project_files(submission.path).items()}
     lines = [
         f"FROM {dependency_image}",
-        f"COPY --chown={SERVER_USER} . {APP_DIR}/",
+        f"COPY --chown={SERVER_USER} {PROJECT_PREFIX} {APP_DIR}/",
     ]
+    if data:
+        files.update({f"{DATA_PREFIX}{name}": content for name, content in data.items()})
+        lines.append(f"COPY {DATA_PREFIX} {DATA_DIR}/")
     if submission.has_build:
         lines.append("RUN npm run build")
     lines += [

@@ -17,9 +17,12 @@ from pathlib import Path
 from hubgrade import labels
 from hubgrade.interrupts import uninterrupted
 from hubgrade.runners import docker_image, npm_output
-from hubgrade.runners.base import RunningServer, StartupFailed, tail
+from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
+from hubgrade.run_files import RunFiles
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
+from hubgrade.runners import sandbox
+from hubgrade.runners.sandbox import SandboxRun
 from hubgrade.services.service_set import DockerServices, ServiceRequest, Services
 from hubgrade.submission import Submission
 
@@ -43,6 +46,10 @@ def _lock_dir() -> Path:
 
 class DockerRunner:
     name = "docker"
+    data_root = docker_image.DATA_DIR
+    work_root = docker_image.WORK_DIR
+    # The user the server runs as; "" keeps the USER of the image (a learner's own Dockerfile).
+    server_user = docker_image.SERVER_USER
 
     def __init__(
         self,
@@ -66,6 +73,11 @@ class DockerRunner:
         self._server: ServerContainer | None = None
         self.services: Services | None = None
         self._environment: dict[str, str] = {}
+        self._ports: list[int] = [CONTAINER_PORT]
+        self._files = RunFiles()
+        # Whether the running container has other variables than the run's own.
+        self._changed_environment = False
+        self._containers_started = 0
 
     def __enter__(self) -> DockerRunner:
         self.engine.reap_orphans()
@@ -76,7 +88,8 @@ class DockerRunner:
         with uninterrupted():
             self.engine.remove_run(self.run_id)
 
-    def prepare(self) -> None:
+    def prepare(self, files: RunFiles) -> None:
+        self._files = files
         self.engine.ensure_image(self.base_image)
         dependency_image = self._dependency_image()
         self._build_run_image(dependency_image)
@@ -100,7 +113,7 @@ class DockerRunner:
         return tag
 
     def _build_run_image(self, dependency_image: str) -> None:
-        context = docker_image.run_context(self.submission, dependency_image, CONTAINER_PORT)
+        context = docker_image.run_context(self.submission, dependency_image, CONTAINER_PORT, self._files.data)
         logger.info("building image %s for run %s", self.run_image, self.run_id)
         # The run image would inherit the cache label of its base; it belongs to the run instead.
         image_labels = {**self.labels, labels.CACHE_LABEL: "run"}
@@ -115,7 +128,7 @@ class DockerRunner:
         self.services = started
         started.start(services)
         self._environment = {**environment, **started.server_environment(), "PORT": str(CONTAINER_PORT)}
-        server = self._run_container([CONTAINER_PORT])
+        server = self._run_container(self._environment)
         ready = self._wait(server)
         if not ready.other_port:
             return self._running(server, ready)
@@ -123,16 +136,24 @@ class DockerRunner:
         # The server ignores PORT: start it again with its own port published too.
         logger.info("restarting %s with port %d published", server.name, ready.port)
         server.container.remove(force=True)
-        server = self._run_container([CONTAINER_PORT, ready.port], suffix="-2")
+        self._ports = [CONTAINER_PORT, ready.port]
+        server = self._run_container(self._environment)
         ready = self._wait(server)
         return self._running(server, ready)
 
-    def restart(self) -> RunningServer:
+    def restart(self, environment: dict[str, str | None] | None = None) -> RunningServer:
         if self._server is None:
             raise RuntimeError("restart() before start()")
-        logger.info("restarting container %s", self._server.name)
-        self._server.restart(STOP_TIMEOUT_SECONDS)
-        return self._running(self._server, self._wait(self._server))
+        if environment is None and not self._changed_environment:
+            logger.info("restarting container %s", self._server.name)
+            self._server.restart(STOP_TIMEOUT_SECONDS)
+            return self._running(self._server, self._wait(self._server))
+        # A container's environment is fixed: a new one replaces it.
+        changed = with_changes(self._environment, environment or {})
+        self._server.container.remove(force=True)
+        self._changed_environment = environment is not None
+        server = self._run_container(changed)
+        return self._running(server, self._wait(server))
 
     def server_log(self) -> str:
         return self._server.logs() if self._server else ""
@@ -140,12 +161,24 @@ class DockerRunner:
     def server_exit_code(self) -> int | None:
         return self._server.exit_code() if self._server else None
 
-    def _run_container(self, ports: list[int], suffix: str = "") -> ServerContainer:
-        name = f"{self.run_id}-server{suffix}"
+    def run_in_sandbox(
+        self, command: list[str], files: dict[str, bytes], timeout_seconds: float, environment: dict[str, str]
+    ) -> SandboxRun:
+        return sandbox.run_in_container(
+            self.engine, image=self.run_image, run_id=self.run_id, workdir=docker_image.APP_DIR, command=command,
+            files=files, timeout_seconds=timeout_seconds, environment=environment, run_labels=self.labels,
+            limits=self.limits, user=docker_image.SERVER_USER,
+        )
+
+    def _run_container(self, environment: dict[str, str]) -> ServerContainer:
+        self._containers_started += 1
+        name = f"{self.run_id}-server-{self._containers_started}"
         logger.info("starting container %s from %s", name, self.run_image)
+        writable = ["/tmp", *(f"{self.work_root}/{folder}" for folder in self._files.directories)]
         container = self.engine.run_server(
-            image=self.run_image, name=name, environment=self._environment, ports=ports,
-            network=self.network, run_labels=self.labels, limits=self.limits, user=docker_image.SERVER_USER,
+            image=self.run_image, name=name, environment=environment, ports=self._ports,
+            network=self.network, run_labels=self.labels, limits=self.limits, user=self.server_user,
+            writable=writable,
         )
         self._server = ServerContainer(container, CONTAINER_PORT)
         return self._server

@@ -24,9 +24,12 @@ from hubgrade import process_group
 from hubgrade.interrupts import uninterrupted
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners import npm_output
-from hubgrade.runners.base import RunningServer, StartupFailed, tail
+from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
 from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
+from hubgrade.runners import sandbox
+from hubgrade.runners.sandbox import SandboxRun
 from hubgrade.ports import free_port
+from hubgrade.run_files import RunFiles
 from hubgrade.services.service_set import DockerServices, ExistingServices, ServiceRequest, Services
 from hubgrade.submission import Submission
 
@@ -50,6 +53,8 @@ class LocalRunner:
         self._process: subprocess.Popen[bytes] | None = None
         self._log_dir = Path(tempfile.mkdtemp(prefix="hubgrade-local-"))
         self._log_path = self._log_dir / "server.log"
+        self.data_root = str(self._log_dir / "data")
+        self.work_root = str(self._log_dir / "work")
         self._environment: dict[str, str] = {}
         self._port = 0
         self.services: Services | None = None
@@ -73,7 +78,10 @@ class LocalRunner:
                 self._engine.remove_run(self._run_id)
             shutil.rmtree(self._log_dir, ignore_errors=True)
 
-    def prepare(self) -> None:
+    def prepare(self, files: RunFiles) -> None:
+        files.write(Path(self.data_root))
+        for folder in files.directories:
+            (Path(self.work_root) / folder).mkdir(parents=True, exist_ok=True)
         self._install()
         if self.submission.has_build:
             self._run_step(["npm", "run", "build"], "build", "`npm run build`")
@@ -110,7 +118,7 @@ class LocalRunner:
         self._port = free_port()
         self.services = self._start_services(services)
         self._environment = {**environment, **self.services.server_environment(), "PORT": str(self._port)}
-        return self._start_process()
+        return self._start_process(self._environment)
 
     def _start_services(self, requests: list[ServiceRequest]) -> Services:
         """Start the services in Docker when an engine responds, else use the ones the user runs."""
@@ -129,9 +137,9 @@ class LocalRunner:
         started.start(requests)
         return started
 
-    def restart(self) -> RunningServer:
+    def restart(self, environment: dict[str, str | None] | None = None) -> RunningServer:
         self._stop()
-        return self._start_process()
+        return self._start_process(with_changes(self._environment, environment or {}))
 
     def server_log(self) -> str:
         try:
@@ -142,8 +150,16 @@ class LocalRunner:
     def server_exit_code(self) -> int | None:
         return self._process.poll() if self._process else None
 
-    def _start_process(self) -> RunningServer:
-        environment = {**_npm_environment(), **self._environment}
+    def run_in_sandbox(
+        self, command: list[str], files: dict[str, bytes], timeout_seconds: float, environment: dict[str, str]
+    ) -> SandboxRun:
+        return sandbox.run_in_copy(
+            self.submission.path, command=command, files=files, timeout_seconds=timeout_seconds,
+            environment={**_npm_environment(), **environment},
+        )
+
+    def _start_process(self, server_environment: dict[str, str]) -> RunningServer:
+        environment = {**_npm_environment(), **server_environment}
         logger.info("starting `%s` in %s with PORT=%d", self.submission.start_command, self.submission.path, self._port)
         with open(self._log_path, "ab") as log:
             self._process = subprocess.Popen(
