@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hubgrade.grading.client import GraderClient
+from hubgrade.grading.containers import ComposeProject, ServerContainer
 from hubgrade.grading.control import ControlClient
 from hubgrade.grading.expect import CheckFailed
 from hubgrade.grading.fixtures import Server, ServerLog, ServiceHandle
 from hubgrade.process_group import die_with_parent
 
 if TYPE_CHECKING:
-    from hubgrade.grading.containers import ComposeProject, ServerContainer
     from hubgrade.grading.project import Project
 
 SESSION_VARIABLE = "HUBGRADE_GRADING_SESSION"
@@ -223,16 +223,12 @@ def project(grading_session: GradingSession) -> Project:
 @pytest.fixture(scope="session")
 def server_container(grading_session: GradingSession) -> ServerContainer:
     """The server's container built from the learner's Dockerfile: ``state()`` gives its user and health."""
-    from hubgrade.grading.containers import ServerContainer
-
     return ServerContainer(grading_session.control)
 
 
 @pytest.fixture(scope="session")
 def compose_project(grading_session: GradingSession) -> ComposeProject:
     """The learner's compose file, started by hubgrade on first use and taken down after the run."""
-    from hubgrade.grading.containers import ComposeProject
-
     return ComposeProject(grading_session.control)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from hubgrade.errors import UsageError
-from hubgrade.runners import RUNNER_NAMES
+from hubgrade.errors import EnvironmentProblem, UsageError
+from hubgrade.runners import RUNNER_NAMES, compose
 from hubgrade.runners.base import Runner
 from hubgrade.runners.docker_engine import engine_available
 from hubgrade.runners.docker_runner import DockerRunner
+from hubgrade.runners.dockerfile_runner import DockerfileRunner
 from hubgrade.runners.local_runner import LocalRunner
 from hubgrade.submission import Submission
 
@@ -18,11 +19,13 @@ NO_ISOLATION_WARNING = "no Docker engine responded: running the server on this m
 
 
 def select_runner(
-    name: str, submission: Submission, *, startup_seconds: float, image: str | None
+    name: str, submission: Submission, *, startup_seconds: float, image: str | None, server_image: str = "hubgrade"
 ) -> tuple[Runner, list[str]]:
     """Return the runner to use and the warnings to show about the choice."""
     if name not in RUNNER_NAMES:
         raise UsageError(f"unknown runner {name!r}; use one of {', '.join(RUNNER_NAMES)}")
+    if server_image == "dockerfile":
+        return _dockerfile_runner(name, submission, startup_seconds, image), []
     if name == "auto":
         if engine_available():
             name = "docker"
@@ -34,3 +37,25 @@ def select_runner(
     if image:
         raise UsageError("--image applies to the docker runner only; drop it or use --runner docker")
     return LocalRunner(submission, startup_seconds=startup_seconds), []
+
+
+def _dockerfile_runner(name: str, submission: Submission, startup_seconds: float, image: str | None) -> Runner:
+    """Return the runner for an assignment graded on the learner's own Dockerfile, which needs Docker."""
+    if name == "local":
+        raise UsageError(
+            "this assignment builds and runs your Dockerfile and compose file, so it needs Docker; "
+            "drop --runner local"
+        )
+    if image:
+        raise UsageError("--image does not apply to this assignment: your Dockerfile chooses the base image")
+    if name == "auto" and not engine_available():
+        raise EnvironmentProblem(
+            "this assignment builds and runs your Dockerfile, so it needs a Docker engine, and none responded; "
+            "start one (for example `sudo systemctl start docker`)"
+        )
+    if not compose.compose_available():
+        raise EnvironmentProblem(
+            f"this assignment runs your compose file with {compose.COMPOSE_COMMAND}, which is not installed; "
+            "install it (for example `sudo apt-get install docker-compose`)"
+        )
+    return DockerfileRunner(submission, startup_seconds=startup_seconds, compose_seconds=startup_seconds)

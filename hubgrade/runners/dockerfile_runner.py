@@ -1,0 +1,153 @@
+"""Run a server built from the learner's own Dockerfile (assignments with ``server_image: dockerfile``).
+
+Unlike ``DockerRunner``, hubgrade writes no Dockerfile and installs nothing: the project
+folder is the build context (its ``.dockerignore`` applies) and its ``Dockerfile`` is
+built as the run image, labelled with the run's labels. The container then starts as
+the image's own USER, with the same limits, network, services and readiness checks as
+any server. Graders can also ask, through the control socket, for the container's user
+and health, and for the learner's compose file to be started (``compose.py``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from hubgrade import labels
+from hubgrade.errors import ConfigError
+from hubgrade.interrupts import uninterrupted
+from hubgrade.run_files import RunFiles
+from hubgrade.runners import compose, docker_image
+from hubgrade.runners.base import StartupFailed, tail
+from hubgrade.runners.docker_runner import CONTAINER_PORT, DockerRunner
+
+logger = logging.getLogger(__name__)
+
+DOCKERFILE = "Dockerfile"
+# The compose service that runs the learner's app, and the port it listens on inside.
+APP_SERVICE = "app"
+
+
+class DockerfileRunner(DockerRunner):
+    server_user = ""
+
+    def __init__(self, *args: Any, compose_seconds: float = 120.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compose_seconds = compose_seconds
+        self._compose: compose.ComposeProject | None = None
+
+    def __enter__(self) -> DockerfileRunner:
+        compose.reap_orphan_volumes(self.engine)
+        super().__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with uninterrupted():
+            if self._compose is not None:
+                logger.info("taking down compose project %s", self._compose.name)
+                self._compose.close()
+            super().__exit__(*exc_info)
+            compose.remove_run_volumes(self.engine, self.run_id)
+
+    def prepare(self, files: RunFiles) -> None:
+        if files.data or files.directories:
+            raise ConfigError(
+                "assignment.yaml", ["server_image: dockerfile does not support data files or directory values yet"]
+            )
+        dockerfile = self.submission.path / DOCKERFILE
+        if not dockerfile.is_file():
+            raise StartupFailed("build", f"the project has no {DOCKERFILE}; add one in {self.submission.path}")
+        context = _context_tar(self.submission.path)
+        logger.info("building %s of %s as image %s", DOCKERFILE, self.submission.path, self.run_image)
+        image_labels = {**self.labels, labels.CACHE_LABEL: "run"}
+        outcome = self.engine.build(context, DOCKERFILE, self.run_image, image_labels)
+        if outcome.ok:
+            return
+        code = docker_image.failed_step_exit_code(outcome.error)
+        if code is None:
+            raise StartupFailed(
+                "build", f"`docker build` of your {DOCKERFILE} failed: {outcome.error}", tail(outcome.output)
+            )
+        raise StartupFailed(
+            "build", f"`docker build` of your {DOCKERFILE} failed: a step exited with code {code}; its output is below",
+            tail(docker_image.failed_step_output(outcome.output)), code,
+        )
+
+    def handle_control(self, op: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        """Serve the grader's requests about the image and the compose project; ``None`` for other ops."""
+        if op == "server_container":
+            return self._describe_server()
+        if op == "compose_up":
+            project = self._compose_project()
+            outcome = project.up()
+            return {
+                "ok": outcome.ok, "message": outcome.message, "output": outcome.output,
+                "host_port": outcome.host_port, "expected_host_port": project.host_port,
+                "containers": project.containers(),
+            }
+        if op == "compose_state":
+            project = self._compose_project()
+            return {"containers": project.containers(), "app_log": project.logs(APP_SERVICE)}
+        return None
+
+    def _compose_project(self) -> compose.ComposeProject:
+        if self._compose is None:
+            self._compose = compose.ComposeProject(
+                self.engine, self.submission.path, self.run_id, self.labels, timeout_seconds=self.compose_seconds,
+                limits=self.limits, app_service=APP_SERVICE, app_port=CONTAINER_PORT,
+            )
+        return self._compose
+
+    def _describe_server(self) -> dict[str, Any]:
+        """Return the image's USER, the uid the server process runs as, and the container's health."""
+        if self._server is None:
+            raise RuntimeError("the server has not started")
+        image = self.engine.client.images.get(self.run_image)
+        container = self._server.container
+        container.reload()
+        health = container.attrs.get("State", {}).get("Health") or {}
+        return {
+            "image_user": image.attrs.get("Config", {}).get("User") or "",
+            "process_uid": _process_uid(container),
+            "has_healthcheck": bool((image.attrs.get("Config", {}).get("Healthcheck") or {}).get("Test")),
+            "health": health.get("Status", ""),
+            "health_log": [
+                {"exit_code": entry.get("ExitCode"), "output": str(entry.get("Output", ""))[-500:]}
+                for entry in health.get("Log") or []
+            ],
+        }
+
+
+def _process_uid(container: Any) -> int | None:
+    """Return the real uid of the container's main process (pid 1), read from /proc inside it."""
+    try:
+        result = container.exec_run(["cat", "/proc/1/status"], user="")
+    except docker.errors.DockerException as exc:
+        logger.warning("could not read the user of %s: %s", container.name, exc)
+        return None
+    for line in bytes(result.output or b"").decode("ascii", errors="replace").splitlines():
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    return None
+
+
+def _context_tar(root: Path) -> bytes:
+    """Return the project as a build context: its files without node_modules and .git, and its .dockerignore."""
+    files = docker_image.project_files(root)
+    ignore = root / ".dockerignore"
+    if ignore.is_file():
+        files[".dockerignore"] = ignore.read_bytes()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, content in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            # Keep the execute bits, so that a script the Dockerfile copies stays runnable.
+            info.mode = (root / name).stat().st_mode & 0o755
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
