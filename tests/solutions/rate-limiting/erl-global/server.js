@@ -1,0 +1,32 @@
+import express from "express";
+import { rateLimit } from "express-rate-limit";
+
+const app = express();
+const port = Number(process.env.PORT) || 3000;
+
+const limiter = rateLimit({
+  windowMs: (Number(process.env.RATE_WINDOW_SECONDS) || 60) * 1000,
+  limit: Number(process.env.RATE_LIMIT) || 5,
+  standardHeaders: "draft-6",
+  legacyHeaders: false,
+  message: { error: "too many requests, try again later" },
+});
+
+app.use(express.json());
+app.use(limiter);
+
+app.get("/health", (req, res) => {
+  res.json({ status: "ok" });
+});
+
+app.get("/api/echo", (req, res) => {
+  res.json({ message: String(req.query.message ?? "") });
+});
+
+app.post("/api/echo", (req, res) => {
+  res.json({ message: req.body?.message ?? "" });
+});
+
+app.listen(port, () => {
+  console.log(`Server listening on port ${port}`);
+});
