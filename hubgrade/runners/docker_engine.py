@@ -1,4 +1,4 @@
-"""The one module that calls the Docker SDK.
+"""The module that calls the Docker SDK, except for the one-off containers of sandbox.py.
 
 Docker errors are translated here: an engine that does not respond or a missing image
 becomes ``EnvironmentProblem`` (exit code 3) with the fix in the message.
