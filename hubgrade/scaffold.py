@@ -1,8 +1,9 @@
 """Create a starter project for an assignment from the Jinja2 templates in templates/.
 
 Common files come from ``templates/project/``; the entry file, with the routes to
-implement, from ``templates/entry/<id>.js.j2``. Nothing is overwritten: when any target
-file exists, no file is written.
+implement, from ``templates/entry/<id>.js.j2``; an assignment's other starter files
+from ``templates/files/<id>/``. Nothing is overwritten: when any target file exists, no
+file is written.
 """
 
 from __future__ import annotations
@@ -84,9 +85,34 @@ def render_files(assignment: Assignment, project_name: str, ci: str | None = Non
     for template_name, file_name in PROJECT_FILES.items():
         files[file_name] = _render(environment, f"project/{template_name}", context)
     files[assignment.entry_file] = _render(environment, f"entry/{assignment.id}.js.j2", context)
+    files.update(_assignment_files(environment, assignment, context))
     if ci is not None:
         template_name, file_name = CI_FILES[ci]
         files[file_name] = _render(environment, f"ci/{template_name}", context)
+    return files
+
+
+def _assignment_files(
+    environment: SandboxedEnvironment, assignment: Assignment, context: dict[str, object]
+) -> dict[str, str]:
+    """Return the files of ``templates/files/<id>/`` by their path in the project.
+
+    A file ending in ``.j2`` is rendered like the common templates and loses the suffix.
+    Any other file is copied as it is, so JavaScript in it needs no escaping.
+    """
+    folder = catalog.templates_dir() / "files" / assignment.id
+    if not folder.is_dir():
+        return {}
+    files: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        if name.endswith(".j2"):
+            template_name = path.relative_to(catalog.templates_dir()).as_posix()
+            files[name.removesuffix(".j2")] = _render(environment, template_name, context)
+        else:
+            files[name] = path.read_text(encoding="utf-8")
     return files
 
 
