@@ -2,7 +2,7 @@
 
 Both ask the hubgrade process through the control socket, because the containers, and
 their clean-up, belong to the runner there (``server_image: dockerfile`` in
-assignment.yaml). Other runners answer these requests with an error.
+assignment.yaml). Other runners reject these requests with an error.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 The project is named after the run id, so its containers, networks and volumes never
 clash with another run's. An override file, written outside the learner's folder, adds
-the run's labels to every service, built image, network and volume of the file: the
+the run's labels to every service, built image, network and volume of the file. So the
 run's clean-up removes them, and after a SIGKILL the next run reaps them like any other
-labelled object (volumes through ``reap_orphan_volumes``). Each container also gets
-the memory, CPU and process limits of the learner's server.
+labelled object (volumes through ``reap_orphan_volumes``). Each container also gets the
+memory, CPU and process limits of the learner's server.
 
 Before anything starts, the resolved file is checked for options that reach the host
 (privileged mode, host namespaces, added capabilities, devices, bind mounts outside the
@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +53,12 @@ _FORBIDDEN_KEYS = ("cap_add", "devices", "security_opt", "device_cgroup_rules")
 
 @dataclass
 class ComposeOutcome:
-    """What ``up`` did: whether it succeeded, its message and output, and the app's host port."""
+    """The result of ``up``: success, a message, Compose's output, and the app's host port."""
 
     ok: bool
     message: str
     output: str = ""
     host_port: int | None = None
-    port_variable: dict[str, str] = field(default_factory=dict)
 
 
 def compose_available() -> bool:
@@ -74,7 +73,7 @@ def find_compose_file(project: Path) -> Path | None:
 
 
 class ComposeProject:
-    """One run's ``docker-compose`` project, started at most once and always taken down."""
+    """One run's ``docker-compose`` project: ``up()`` starts it at most once, ``close()`` takes it down."""
 
     def __init__(
         self, engine: Engine, project_dir: Path, run_id: str, run_labels: dict[str, str], *,
@@ -218,7 +217,7 @@ class ComposeProject:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
-            message = f"\n`docker-compose {arguments[0]}` did not finish within {timeout:.0f} s and was stopped"
+            message = f"\n`docker-compose {arguments[0]}` timed out after {timeout:.0f} s and was stopped"
             return subprocess.CompletedProcess(command, -9, _decode(stdout), _decode(stderr) + message)
         return subprocess.CompletedProcess(command, process.returncode, _decode(stdout), _decode(stderr))
 
