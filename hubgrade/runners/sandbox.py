@@ -7,7 +7,11 @@ so the running server and the next command never see the replaced files.
 Under Docker the copy is a one-off container from the run image. It has the server's
 user, no capabilities, no new privileges, the same memory, CPU and process limits and no
 network. It carries the run's labels, so it is removed with the run if hubgrade is
-killed. The replaced files are put into it before it starts. Under the local runner the copy is a
+killed. The replaced files are put into it before it starts.
+
+NOTE: unlike the server's, its root file system is writable, because Docker rejects
+copying files into a container whose root file system is read-only. Its disk use is
+bounded only by the time limit. Under the local runner the copy is a
 temporary folder with the project's files and a link to its ``node_modules``.
 
 A command that runs past its time limit is killed and reported as timed out. Only the
