@@ -353,24 +353,26 @@ def test_email_stored_lower_case(client):
 @pytest.mark.points(4)
 def test_rejected_registration_not_stored(client):
     """A rejected registration creates no user"""
+    # The statuses of these two requests have their own checks, so only what is stored counts here.
     invalid = {**new_registration(), "password": "short"}
-    expect_error(client.post("/users", json=invalid), 400, "the password is shorter than 8 characters")
+    client.post("/users", json=invalid)
     original = new_registration()
     register(client, original)
     duplicate = {**new_registration(), "email": original["email"]}
-    expect_error(client.post("/users", json=duplicate), 409, f"the email {original['email']} is already registered")
+    client.post("/users", json=duplicate)
 
     listed, response = list_users(client)
     expect.that(
         not users_with_email(listed, invalid["email"]),
-        f"GET /users lists a user with the email {invalid['email']}, whose registration got 400",
+        f"GET /users lists a user with the email {invalid['email']}, whose registration was invalid "
+        "because its password has fewer than 8 characters",
         response,
     )
     matches = users_with_email(listed, original["email"])
     expect.that(
         len(matches) == 1,
         f"GET /users lists {len(matches)} users with the email {original['email']}, expected 1 "
-        "because the second registration got 409",
+        "because the second registration used an email already registered",
         response,
     )
     expect.equal(matches[0].get("name"), original["name"], f"name of the user with the email {original['email']}", response)
