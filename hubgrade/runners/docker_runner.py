@@ -23,8 +23,6 @@ from hubgrade.run_files import RunFiles
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
 from hubgrade.runners import sandbox
 from hubgrade.runners.sandbox import SandboxRun
-from hubgrade.runners import sandbox
-from hubgrade.runners.sandbox import SandboxRun
 from hubgrade.services.service_set import DockerServices, ServiceRequest, Services
 from hubgrade.submission import Submission
 
@@ -162,15 +160,6 @@ class DockerRunner:
 
     def server_exit_code(self) -> int | None:
         return self._server.exit_code() if self._server else None
-
-    def run_in_sandbox(
-        self, command: list[str], files: dict[str, bytes], timeout_seconds: float, environment: dict[str, str]
-    ) -> SandboxRun:
-        return sandbox.run_in_container(
-            self.engine, image=self.run_image, run_id=self.run_id, workdir=docker_image.APP_DIR, command=command,
-            files=files, timeout_seconds=timeout_seconds, environment=environment, run_labels=self.labels,
-            limits=self.limits, user=docker_image.SERVER_USER,
-        )
 
     def run_in_sandbox(
         self, command: list[str], files: dict[str, bytes], timeout_seconds: float, environment: dict[str, str]
