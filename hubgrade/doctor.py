@@ -23,7 +23,7 @@ class Finding:
 
 
 def diagnose() -> list[Finding]:
-    return [*_docker_findings(), *_local_findings()]
+    return [*_docker_findings(), *_compose_findings(), *_local_findings()]
 
 
 def usable_runners(findings: list[Finding]) -> list[str]:
@@ -56,6 +56,37 @@ def _docker_findings() -> list[Finding]:
         return findings
     finally:
         engine.close()
+
+
+def _compose_findings() -> list[Finding]:
+    """Report docker-compose when an assignment runs the learner's compose file.
+
+    Only those assignments need it, so the finding names no runner and a missing
+    docker-compose leaves both runners usable.
+    """
+    from hubgrade import assignment as assignments
+    from hubgrade.errors import HubgradeError
+    from hubgrade.runners import compose
+
+    needing = []
+    for assignment_id in assignments.list_ids():
+        try:
+            if assignments.load(assignment_id).server_image == "dockerfile":
+                needing.append(assignment_id)
+        except HubgradeError:
+            # `hubgrade validate` reports an invalid assignment; the doctor checks the machine.
+            continue
+    if not needing:
+        return []
+    names = ", ".join(needing)
+    path = shutil.which(compose.COMPOSE_COMMAND)
+    if path is None:
+        return [Finding(
+            "Docker Compose", False, f"{compose.COMPOSE_COMMAND} is not on PATH; {names} cannot be graded",
+            f"install Compose v1 (for example `sudo apt-get install docker-compose`); only {names} needs it",
+        )]
+    version = _version([path, "version", "--short"])
+    return [Finding("Docker Compose", True, f"{version} at {path}, for {names}")]
 
 
 def _local_findings() -> list[Finding]:

@@ -140,7 +140,7 @@ class ComposeProject:
         """Return each container of the project: service, state, user, health and start times."""
         found = []
         selector = {"label": f"{PROJECT_LABEL}={self.name}"}
-        for container in self.engine.client.containers.list(all=True, filters=selector):
+        for container in self.engine.client.containers.list(all=True, filters=selector, ignore_removed=True):
             state = container.attrs.get("State", {})
             config = container.attrs.get("Config", {})
             health = state.get("Health") or {}
@@ -164,7 +164,7 @@ class ComposeProject:
     def logs(self, service: str) -> str:
         selector = {"label": [f"{PROJECT_LABEL}={self.name}", f"{SERVICE_LABEL}={service}"]}
         chunks = []
-        for container in self.engine.client.containers.list(all=True, filters=selector):
+        for container in self.engine.client.containers.list(all=True, filters=selector, ignore_removed=True):
             try:
                 chunks.append(bytes(container.logs(stdout=True, stderr=True, tail=200)).decode("utf-8", "replace"))
             except docker.errors.DockerException as exc:
@@ -224,7 +224,7 @@ class ComposeProject:
     def _limit_containers(self) -> None:
         """Apply the server's memory, CPU and process limits to every created container."""
         selector = {"label": f"{PROJECT_LABEL}={self.name}"}
-        names = [container.name for container in self.engine.client.containers.list(all=True, filters=selector)]
+        names = [container.name for container in self.engine.client.containers.list(all=True, filters=selector, ignore_removed=True)]
         if not names:
             return
         memory = f"{self.limits.memory_mib}m"
@@ -238,7 +238,7 @@ class ComposeProject:
 
     def _published_app_port(self) -> int | None:
         selector = {"label": [f"{PROJECT_LABEL}={self.name}", f"{SERVICE_LABEL}={self.app_service}"]}
-        for container in self.engine.client.containers.list(all=True, filters=selector):
+        for container in self.engine.client.containers.list(all=True, filters=selector, ignore_removed=True):
             bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{self.app_port}/tcp")
             for binding in bindings or []:
                 if binding.get("HostPort"):
@@ -310,7 +310,7 @@ def remove_project_objects(engine: Engine, project: str) -> int:
     selector = {"label": f"{PROJECT_LABEL}={project}"}
     client = engine.client
     listings: list[tuple[str, Callable[[], list[Any]]]] = [
-        ("container", lambda: list(client.containers.list(all=True, filters=selector))),
+        ("container", lambda: list(client.containers.list(all=True, filters=selector, ignore_removed=True))),
         ("network", lambda: list(client.networks.list(filters=selector))),
         ("volume", lambda: list(client.volumes.list(filters=selector))),
         ("image", lambda: list(client.images.list(filters=selector))),

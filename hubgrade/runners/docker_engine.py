@@ -182,7 +182,9 @@ class Engine:
         removed = 0
         selector = {"label": labels.RUN_LABEL}
         with _tolerant("listing leftover containers"):
-            for container in self.client.containers.list(all=True, filters=selector):
+            # Without ignore_removed, a container of another run removed during the listing
+            # raises NotFound, which ends the whole listing.
+            for container in self.client.containers.list(all=True, filters=selector, ignore_removed=True):
                 if labels.is_orphan(container.labels):
                     removed += self._remove_container(container)
         with _tolerant("listing leftover networks"):
@@ -202,7 +204,7 @@ class Engine:
         removed = 0
         selector = {"label": f"{labels.RUN_LABEL}={run_id}"}
         with _tolerant(f"removing containers of {run_id}"):
-            for container in self.client.containers.list(all=True, filters=selector):
+            for container in self.client.containers.list(all=True, filters=selector, ignore_removed=True):
                 removed += self._remove_container(container)
         with _tolerant(f"removing networks of {run_id}"):
             for network in self.client.networks.list(filters=selector):

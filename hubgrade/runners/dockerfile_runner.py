@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,10 @@ from hubgrade.runners.docker_runner import CONTAINER_PORT, DockerRunner
 logger = logging.getLogger(__name__)
 
 DOCKERFILE = "Dockerfile"
-# The compose service that runs the learner's app, and the port it listens on inside.
+# The compose service that runs the learner's app.
 APP_SERVICE = "app"
+# A step as the classic builder prints it: "Step 5/9 : RUN npm ci".
+_STEP_LINE = re.compile(r"^Step (\d+/\d+) : (.*)$", re.MULTILINE)
 
 
 class DockerfileRunner(DockerRunner):
@@ -73,8 +76,10 @@ class DockerfileRunner(DockerRunner):
             raise StartupFailed(
                 "build", f"`docker build` of your {DOCKERFILE} failed: {outcome.error}", tail(outcome.output)
             )
+        steps = _STEP_LINE.findall(outcome.output)
+        step = f"step {steps[-1][0]} `{steps[-1][1].strip()}`" if steps else "a step"
         raise StartupFailed(
-            "build", f"`docker build` of your {DOCKERFILE} failed: a step exited with code {code}; its output is below",
+            "build", f"`docker build` of your {DOCKERFILE} failed: {step} exited with code {code}; its output is below",
             tail(docker_image.failed_step_output(outcome.output)), code,
         )
 
