@@ -26,8 +26,9 @@ NAMES = ("ada", "grace", "linus", "margaret", "alan", "barbara", "dennis", "fran
 # and 31 of hash from bcrypt's own Base64 alphabet.
 BCRYPT_HASH = re.compile(r"\$(2[aby])\$(\d\d)\$([./A-Za-z0-9]{53})")
 MIN_BCRYPT_COST = 10
-# A Basic challenge with a non-empty realm. Scheme and parameter names are case-insensitive.
-BASIC_CHALLENGE = re.compile(r'\s*basic\s+(?:[^"]*,\s*)?realm\s*=\s*"[^"]+"', re.IGNORECASE)
+# A Basic challenge with a non-empty realm, among other challenges and parameters or alone.
+# Scheme and parameter names are case-insensitive (RFC 7235).
+BASIC_CHALLENGE = re.compile(r'(?:^|,)\s*basic\s+(?:.*?,\s*)?realm\s*=\s*(?:"[^"]+"|[^\s",]+)', re.IGNORECASE)
 
 
 def random_username() -> str:
@@ -81,7 +82,7 @@ def expect_basic_challenge(response: httpx.Response, reason: str) -> None:
     expect_error(response, 401, reason)
     challenge = expect.header(response, "www-authenticate")
     expect.that(
-        BASIC_CHALLENGE.match(challenge) is not None,
+        BASIC_CHALLENGE.search(challenge) is not None,
         f'WWW-Authenticate: expected a Basic challenge with a realm, such as Basic realm="api", got {challenge!r}',
         response,
     )
