@@ -90,8 +90,13 @@ def expect_error_body(response, status: int, code: str, reason: str) -> dict:
 
 
 def expect_no_leak(response, secret: str | None = None) -> None:
-    """Check that the body shows no stack trace, no server file path and not ``secret``."""
+    """Check that the response is an error whose body shows no stack trace, file path or ``secret``."""
     where = f"{response.request.method} {response.request.url.path}"
+    expect.that(
+        response.status_code >= 400,
+        f"{where}: expected an error status (400 or more) to inspect its body, got {response.status_code}",
+        response,
+    )
     text = expect.text_body(response)
     for pattern, description in LEAK_PATTERNS:
         found = pattern.search(text)
