@@ -348,7 +348,9 @@ def _parse_service(entry: Any, path: str, problems: list[str]) -> ServiceSpec | 
 
 def _parse_starter(raw: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
     if not isinstance(raw, dict):
-        problems.append(f"starter: expected a mapping such as {{dependencies: {{socket.io: ^4.8.1}}}}, got {type(raw).__name__}")
+        problems.append(
+            f"starter: expected a mapping such as {{dependencies: {{socket.io: \"^4.8.1\"}}}}, got {type(raw).__name__}"
+        )
         return ()
     for key in sorted(set(raw) - {"dependencies"}, key=str):
         problems.append(f"starter.{key}: unknown field; the only known field is dependencies")

@@ -143,3 +143,56 @@ def test_service_choice_from_project_config(tmp_path: Path) -> None:
         "services.cache: this assignment has no service to choose by that name (choices: database)",
         "services.database: expected one of postgres, mysql, mongodb, got 'sqlite'",
     ]
+
+
+def test_starter_dependencies_are_validated(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "demo",
+        """\
+title: Demo
+track: practice
+level: beginner
+summary: demo
+starter:
+  dependencies:
+    socket.io: "^4.8.1"
+    Socket.IO: "^4.8.1"
+    express: "^4.21.0"
+    ws: 8
+  devDependencies: {}
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        assignment.load_file(path)
+    problems = caught.value.problems
+    assert "starter.devDependencies: unknown field; the only known field is dependencies" in problems
+    assert any(problem.startswith("starter.dependencies.Socket.IO: invalid npm package name") for problem in problems)
+    assert any(
+        problem.startswith("starter.dependencies.express: every starter depends on express") for problem in problems
+    )
+    assert "starter.dependencies.ws: expected a version range as quoted text, such as \"^4.8.1\", got 8" in problems
+    assert len(problems) == 4
+
+
+def test_starter_dependencies_reach_package_json(tmp_path: Path) -> None:
+    import dataclasses
+    import json
+
+    from hubgrade import scaffold
+
+    path = _write(
+        tmp_path / "demo",
+        """\
+title: Demo
+track: practice
+level: beginner
+summary: demo
+starter: {dependencies: {socket.io: "^4.8.1", "@scope/client": "1.x || 2.x"}}
+""",
+    )
+    demo = assignment.load_file(path)
+    assert demo.starter_dependencies == (("@scope/client", "1.x || 2.x"), ("socket.io", "^4.8.1"))
+    # The id picks the entry template, so borrow one that exists.
+    files = scaffold.render_files(dataclasses.replace(demo, id="todo-crud"), "demo")
+    package = json.loads(files["package.json"])
+    assert package["dependencies"] == {"express": "^5.1.0", "@scope/client": "1.x || 2.x", "socket.io": "^4.8.1"}
