@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from hubgrade import labels
 from hubgrade.runners import compose
 from hubgrade.runners.docker_engine import Engine, ResourceLimits
-from tests.conftest import SOLUTIONS, hubgrade_objects, run_hubgrade
+from tests.conftest import HUBGRADE, REPO, SOLUTIONS, hubgrade_objects, run_hubgrade
 
 pytestmark = pytest.mark.docker
 
@@ -207,6 +209,34 @@ def test_unsafe_compose_file_not_started(tmp_path: Path, engine: Engine, docker_
         assert _project_objects(docker_client, run_id) == []
     finally:
         project.close()
+
+
+def test_interrupt_during_compose_up_cleans_up(docker_client: docker.DockerClient, no_leftovers: None) -> None:
+    process = subprocess.Popen(
+        [*HUBGRADE, "--log-level", "info", "check", "dockerize", str(REFERENCE), "--runner", "docker"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    seen = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:
+        line = process.stderr.readline()
+        seen.append(line)
+        if "starting compose project" in line:
+            break
+    else:
+        process.kill()
+        pytest.fail("compose never started; stderr was:\n" + "".join(seen))
+    project = line.split("starting compose project ")[1].split()[0]
+
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr[-3000:]
+    assert _project_objects(docker_client, project) == []
+    owned = {"label": f"{labels.PID_LABEL}={process.pid}"}
+    assert docker_client.volumes.list(filters=owned) == []
+    assert docker_client.containers.list(all=True, filters=owned) == []
 
 
 def _ended_pid() -> int:

@@ -21,10 +21,10 @@ OUTPUT_TAIL_CHARACTERS = 3000
 
 @dataclass(frozen=True)
 class ContainerState:
-    """The server container as Docker describes it: the image's USER, the process's uid, its health."""
+    """The server container as Docker describes it: the image's USER, its processes' uids, its health."""
 
     image_user: str
-    process_uid: int | None
+    process_uids: list[int]
     has_healthcheck: bool
     health: str
     health_log: list[dict[str, Any]]
@@ -39,7 +39,7 @@ class ServerContainer:
     def state(self) -> ContainerState:
         reply = self._control.call("server_container")
         return ContainerState(
-            image_user=str(reply["image_user"]), process_uid=reply["process_uid"],
+            image_user=str(reply["image_user"]), process_uids=[int(uid) for uid in reply["process_uids"]],
             has_healthcheck=bool(reply["has_healthcheck"]), health=str(reply["health"]),
             health_log=list(reply["health_log"]),
         )

@@ -109,7 +109,7 @@ class DockerfileRunner(DockerRunner):
         return self._compose
 
     def _describe_server(self) -> dict[str, Any]:
-        """Return the image's USER, the uid the server process runs as, and the container's health."""
+        """Return the image's USER, the uids the container's processes run as, and the container's health."""
         if self._server is None:
             raise RuntimeError("the server has not started")
         image = self.engine.client.images.get(self.run_image)
@@ -118,7 +118,7 @@ class DockerfileRunner(DockerRunner):
         health = container.attrs.get("State", {}).get("Health") or {}
         return {
             "image_user": image.attrs.get("Config", {}).get("User") or "",
-            "process_uid": _process_uid(container),
+            "process_uids": _process_uids(container),
             "has_healthcheck": bool((image.attrs.get("Config", {}).get("Healthcheck") or {}).get("Test")),
             "health": health.get("Status", ""),
             "health_log": [
@@ -128,17 +128,18 @@ class DockerfileRunner(DockerRunner):
         }
 
 
-def _process_uid(container: Any) -> int | None:
-    """Return the real uid of the container's main process (pid 1), read from /proc inside it."""
+def _process_uids(container: Any) -> list[int]:
+    """Return the uid of each process in the container, from `docker top` (ps on the host).
+
+    Reading them from the host works whatever the image contains, even without a shell.
+    """
     try:
-        result = container.exec_run(["cat", "/proc/1/status"], user="")
+        listing = container.top(ps_args="-o pid,uid")
     except docker.errors.DockerException as exc:
-        logger.warning("could not read the user of %s: %s", container.name, exc)
-        return None
-    for line in bytes(result.output or b"").decode("ascii", errors="replace").splitlines():
-        if line.startswith("Uid:"):
-            return int(line.split()[1])
-    return None
+        logger.warning("could not list the processes of %s: %s", container.name, exc)
+        return []
+    column = list(listing.get("Titles") or []).index("UID")
+    return [int(row[column]) for row in listing.get("Processes") or []]
 
 
 def _context_tar(root: Path) -> bytes:
