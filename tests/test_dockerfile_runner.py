@@ -13,6 +13,8 @@ import docker
 import pytest
 
 from hubgrade import labels
+from hubgrade.assignment import load_file
+from hubgrade.errors import ConfigError
 from hubgrade.runners import compose
 from hubgrade.runners.docker_engine import Engine, ResourceLimits
 from tests.conftest import HUBGRADE, REPO, SOLUTIONS, hubgrade_objects, run_hubgrade
@@ -113,6 +115,48 @@ def test_missing_dockerfile_verdict(tmp_path: Path, no_leftovers: None) -> None:
     report = run.json()
     assert report["error"]["reason"] == "build"
     assert "no Dockerfile" in report["error"]["message"]
+
+
+def test_compose_not_coming_up_verdict(tmp_path: Path, docker_client: docker.DockerClient, no_leftovers: None) -> None:
+    project = tmp_path / "never-healthy"
+    shutil.copytree(REFERENCE, project)
+    compose_file = project / "docker-compose.yml"
+    compose_file.write_text(
+        compose_file.read_text(encoding="utf-8")
+        .replace('test: ["CMD-SHELL", "pg_isready -U notes -d notes"]', 'test: ["CMD", "false"]')
+        .replace("retries: 30", "retries: 2"),
+        encoding="utf-8",
+    )
+
+    run = run_hubgrade("check", "dockerize", str(project), "--runner", "docker", "--format", "json")
+
+    assert run.exit_code == 1, run.stderr
+    report = run.json()
+    assert report["error"] is None
+    compose_checks = [test for test in report["tests"] if test["name"].startswith("test_compose_")]
+    assert len(compose_checks) == 3
+    for test in compose_checks:
+        assert test["status"] == "failed", test
+        assert "`docker-compose up` failed while starting the services" in test["message"]
+        assert "unhealthy" in test["message"]
+    assert report["score"] == 55
+    leftovers = {"label": compose.PROJECT_LABEL}
+    assert [volume.name for volume in docker_client.volumes.list(filters=leftovers)
+            if volume.name.startswith("hg-")] == []
+
+
+def test_server_image_value_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "spec.md").write_text("# Demo\n", encoding="utf-8")
+    (folder / "assignment.yaml").write_text(
+        "title: Demo\ntrack: practice\nlevel: beginner\nsummary: A demo.\nserver_image: podman\n", encoding="utf-8"
+    )
+
+    with pytest.raises(ConfigError) as raised:
+        load_file(folder / "assignment.yaml")
+
+    assert "server_image: expected one of hubgrade, dockerfile, got 'podman'" in str(raised.value)
 
 
 def test_local_runner_rejects_dockerfile_assignment() -> None:

@@ -59,7 +59,7 @@ class ComposeProject:
     def start(self) -> None:
         if self._reply is None:
             self._reply = self._control.call("compose_up")
-        if not self._reply["ok"]:
+        if not self._reply["started"]:
             raise CheckFailed(f"{self._reply['message']}\n{_tail(str(self._reply['output']))}".rstrip())
 
     @property

@@ -90,8 +90,9 @@ class DockerfileRunner(DockerRunner):
         if op == "compose_up":
             project = self._compose_project()
             outcome = project.up()
+            # Not "ok": the control channel's own reply uses that key.
             return {
-                "ok": outcome.ok, "message": outcome.message, "output": outcome.output,
+                "started": outcome.ok, "message": outcome.message, "output": outcome.output,
                 "host_port": outcome.host_port, "expected_host_port": project.host_port,
                 "containers": project.containers(),
             }
