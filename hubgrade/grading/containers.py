@@ -97,14 +97,18 @@ class ComposeProject:
         return str(self._control.call("compose_state")["app_log"])
 
     def wait_for_response(self, path: str, timeout: float) -> httpx.Response | None:
-        """Poll ``path`` on the published app port until any HTTP response comes, for at most ``timeout`` s."""
+        """Poll ``path`` on the published app port until any HTTP response comes, for at most ``timeout`` s.
+
+        The response's body is not read, so a huge body costs nothing.
+        """
         port = self.host_port
         if port is None:
             return None
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2.0)
+                with httpx.stream("GET", f"http://127.0.0.1:{port}{path}", timeout=2.0) as response:
+                    return response
             except httpx.HTTPError:
                 if time.monotonic() >= deadline:
                     return None
