@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from hubgrade import catalog
+from hubgrade import limits as limits_module
+from hubgrade.limits import Limits
 from hubgrade.errors import ConfigError, UsageError
 
 TRACKS = ("practice", "interview", "advanced")
@@ -79,12 +81,6 @@ class ServiceSpec:
     @property
     def choice(self) -> bool:
         return len(self.kinds) > 1
-
-
-@dataclass(frozen=True)
-class Limits:
-    startup_seconds: float = 30.0
-    check_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -194,7 +190,7 @@ def _parse(data: Any, folder: Path, problems: list[str]) -> Assignment | None:
         problems.append(f"entry_file: expected a .js, .mjs or .cjs file name, got {entry_file!r}")
 
     environment = _parse_environment(data.get("environment", {}), problems)
-    limits = _parse_limits(data.get("limits", {}), problems)
+    limits = limits_module.parse(data.get("limits", {}), problems)
     services = _parse_services(data.get("services", []), problems)
     starter_dependencies = _parse_starter(data.get("starter", {}), problems)
     server_image = data.get("server_image", "hubgrade")
@@ -375,24 +371,6 @@ def _parse_starter(raw: Any, problems: list[str]) -> tuple[tuple[str, str], ...]
             continue
         parsed.append((name, version.strip()))
     return tuple(sorted(parsed))
-
-
-def _parse_limits(raw: Any, problems: list[str]) -> Limits:
-    if not isinstance(raw, dict):
-        problems.append(f"limits: expected a mapping, got {type(raw).__name__}")
-        return Limits()
-    defaults = Limits()
-    known = {"startup_seconds": (1, 600), "check_seconds": (1, 300)}
-    for key in sorted(set(raw) - set(known), key=str):
-        problems.append(f"limits.{key}: unknown field; known fields are {', '.join(known)}")
-    values: dict[str, float] = {}
-    for key, (low, high) in known.items():
-        value = raw.get(key, getattr(defaults, key))
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            problems.append(f"limits.{key}: expected seconds from {low} to {high}, got {value!r}")
-            continue
-        values[key] = float(value)
-    return Limits(**values)
 
 
 def _is_int(value: Any) -> bool:

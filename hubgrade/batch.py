@@ -75,6 +75,8 @@ class BatchOptions:
     min_score: int = 100
     startup_seconds: float | None = None
     check_seconds: float | None = None
+    # --limit NAME=VALUE options, passed on to each check as they are.
+    limits: tuple[str, ...] = ()
 
 
 def find_submissions(sources: list[Path]) -> list[Submission]:
@@ -298,6 +300,8 @@ class BatchRun:
                 command += ["--startup-seconds", str(self.options.startup_seconds)]
             if self.options.check_seconds is not None:
                 command += ["--check-seconds", str(self.options.check_seconds)]
+            for text in self.options.limits:
+                command += ["--limit", text]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             with self._lock:
                 self._children[submission.student] = process

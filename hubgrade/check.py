@@ -17,7 +17,7 @@ from hubgrade import assignment as assignments
 from hubgrade import run_files
 from hubgrade import submission as submissions
 from hubgrade.grading import session
-from hubgrade.result import GradeResult, StartupError
+from hubgrade.result import GradeResult, LimitHit, StartupError
 from hubgrade.runners.selection import select_runner
 from hubgrade.runners.base import Runner, StartupFailed, tail
 from hubgrade.services.service_set import ServiceRequest, requests_for
@@ -32,6 +32,8 @@ class CheckOptions:
     min_score: int = 100
     startup_seconds: float | None = None
     check_seconds: float | None = None
+    # Limits set with --limit NAME=VALUE, over the assignment's own.
+    limits: tuple[tuple[str, float], ...] = ()
 
 
 def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResult:
@@ -43,7 +45,7 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
     )
     runner, warnings = select_runner(
         options.runner, submission, startup_seconds=assignment.limits.startup_seconds, image=options.image,
-        server_image=assignment.server_image,
+        server_image=assignment.server_image, limits=assignment.limits,
     )
     result = GradeResult(
         assignment=assignment.id, assignment_version=assignment.version, submission=str(submission.path),
@@ -80,6 +82,7 @@ def _grade_with(
         logger.info("server of %s did not start: %s", result.submission, failure.message)
         result.startup_error = StartupError(failure.reason, failure.message, failure.log_tail, failure.exit_code)
         result.checks = session.list_checks(assignment, _not_run_reason(failure.reason))
+        _record_limits(runner, assignment, result, startup_timed_out=failure.reason == "no-listen")
         return
     result.warnings.extend(server.warnings)
 
@@ -91,6 +94,29 @@ def _grade_with(
         result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
     if exit_code is not None or result.grader_error:
         result.log_tail = tail(runner.server_log())
+    _record_limits(runner, assignment, result)
+
+
+# How a check that ran out of time says so (the plugin's limit, or a request's share of it).
+_TIME_OUT_MESSAGES = ("did not finish within its limit", "did not respond within")
+
+
+def _record_limits(
+    runner: Runner, assignment: assignments.Assignment, result: GradeResult, startup_timed_out: bool = False
+) -> None:
+    """Name in the result each limit the server reached; each also shows as a warning."""
+    hits = runner.limits_hit()
+    if startup_timed_out:
+        seconds = assignment.limits.startup_seconds
+        hits.append(LimitHit("startup_seconds", f"the server did not respond within the start-up limit of {seconds:g} s"))
+    timed_out = [check.title for check in result.checks if any(text in check.message for text in _TIME_OUT_MESSAGES)]
+    if timed_out:
+        seconds = assignment.limits.check_seconds
+        hits.append(LimitHit(
+            "check_seconds", f"{len(timed_out)} check(s) ran out of the time limit of {seconds:g} s per check"
+        ))
+    result.limits_hit = hits
+    result.warnings.extend(f"limit reached ({hit.name}): {hit.message}" for hit in hits)
 
 
 def _relative_entry_file(submission: submissions.Submission) -> str | None:
@@ -107,7 +133,7 @@ def _with_limits(assignment: assignments.Assignment, options: CheckOptions) -> a
         limits = replace(limits, startup_seconds=options.startup_seconds)
     if options.check_seconds is not None:
         limits = replace(limits, check_seconds=options.check_seconds)
-    return replace(assignment, limits=limits)
+    return replace(assignment, limits=limits.with_overrides(dict(options.limits)))
 
 
 def _not_run_reason(reason: str) -> str:

@@ -121,13 +121,16 @@ def new(assignment_id: str, directory: Path | None, ci: str | None) -> None:
               help="Seconds the server may take to respond to its first request [default: the assignment's limit].")
 @click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
               help="Seconds each check may take [default: the assignment's limit].")
+@click.option("--limit", "limit_texts", multiple=True, metavar="NAME=VALUE",
+              help="Override one of the assignment's limits, repeatable: startup_seconds, check_seconds, memory_mib, "
+                   "cpus, pids, disk_mib or log_mib (see docs/security.md).")
 @click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
 @click.option("--show-hidden", is_flag=True,
               help="Include the details of hidden checks in every report (for instructors; learners see titles and points only).")
 def check(
     assignment_id: str | None, path: Path | None, runner: str, image: str | None, formats: tuple[str, ...],
-    output: Path | None, min_score: int, startup_seconds: float | None, check_seconds: float | None, verbose: bool,
-    show_hidden: bool,
+    output: Path | None, min_score: int, startup_seconds: float | None, check_seconds: float | None,
+    limit_texts: tuple[str, ...], verbose: bool, show_hidden: bool,
 ) -> None:
     """Grade the project at PATH (default: .) against ASSIGNMENT_ID.
 
@@ -136,13 +139,16 @@ def check(
     usage or configuration error, 3 when the machine lacks Docker, an image or Node.js.
     """
     from hubgrade.check import CheckOptions, grade
+    from hubgrade.limits import parse_override
     from hubgrade.report.outputs import parse_outputs, write_outputs
 
     assignment_id, project = _resolve_check_arguments(assignment_id, path)
     outputs = parse_outputs(formats, output)
+    limits = tuple(parse_override(text) for text in limit_texts)
     stop_on_sigterm()
     options = CheckOptions(
-        runner=runner, image=image, min_score=min_score, startup_seconds=startup_seconds, check_seconds=check_seconds
+        runner=runner, image=image, min_score=min_score, startup_seconds=startup_seconds, check_seconds=check_seconds,
+        limits=limits,
     )
     result = grade(assignment_id, project, options)
 
@@ -195,10 +201,13 @@ def _looks_like_path(argument: str) -> bool:
               help="Seconds each server may take to respond to its first request [default: the assignment's limit].")
 @click.option("--check-seconds", type=click.FloatRange(1, 300), default=None,
               help="Seconds each check may take [default: the assignment's limit].")
+@click.option("--limit", "limit_texts", multiple=True, metavar="NAME=VALUE",
+              help="Override one of the assignment's limits, repeatable: startup_seconds, check_seconds, memory_mib, "
+                   "cpus, pids, disk_mib or log_mib (see docs/security.md).")
 def batch(
     assignment_id: str, sources: tuple[Path, ...], jobs: int | None, out_dir: Path | None, resume: bool,
     shard: str | None, runner: str, image: str | None, min_score: int, startup_seconds: float | None,
-    check_seconds: float | None,
+    check_seconds: float | None, limit_texts: tuple[str, ...],
 ) -> None:
     """Grade many submissions of ASSIGNMENT_ID into a gradebook.
 
@@ -209,12 +218,16 @@ def batch(
     from hubgrade import batch as batch_module
     from hubgrade.report.progress import BatchProgress
 
+    from hubgrade.limits import parse_override
+
+    for text in limit_texts:
+        parse_override(text)
     assignment = assignments.load(assignment_id)
     submissions = batch_module.find_submissions(list(sources))
     options = batch_module.BatchOptions(
         jobs=jobs or min(4, os.cpu_count() or 1), runner=runner, image=image, resume=resume,
         shard=batch_module.Shard.parse(shard) if shard else None, min_score=min_score,
-        startup_seconds=startup_seconds, check_seconds=check_seconds,
+        startup_seconds=startup_seconds, check_seconds=check_seconds, limits=limit_texts,
     )
     folder = out_dir or Path(f"gradebook-{assignment.id}")
     gradebook = batch_module.Gradebook(folder, assignment)

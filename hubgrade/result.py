@@ -46,6 +46,14 @@ class StartupError:
 
 
 @dataclass
+class LimitHit:
+    """A limit of the run the server reached: ``name`` as in assignment.yaml, and what happened."""
+
+    name: str
+    message: str
+
+
+@dataclass
 class GradeResult:
     assignment: str
     assignment_version: int
@@ -62,6 +70,7 @@ class GradeResult:
     # The server's entry file, relative to the current folder, for annotations that
     # point at a line of code; None when it cannot be determined.
     entry_file: str | None = None
+    limits_hit: list[LimitHit] = field(default_factory=list)
 
     @property
     def score(self) -> int:
@@ -99,6 +108,7 @@ class GradeResult:
             "runner": self.runner,
             "duration": round(self.duration, 3),
             "warnings": list(self.warnings),
+            "limits_hit": [asdict(hit) for hit in self.limits_hit],
             "error": self._error_dict(),
             "tests": [_check_dict(check) for check in self.checks],
         }

@@ -90,7 +90,7 @@ def test_interrupt_removes_everything(signum: int, tmp_path: Path, docker_client
     assert docker_client.networks.list(filters=owned), "the run should have a network by now"
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr[-3000:]
     assert "Aborted!" in stderr
 
 

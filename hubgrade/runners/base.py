@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from hubgrade.result import LimitHit
     from hubgrade.run_files import RunFiles
     from hubgrade.runners.sandbox import SandboxRun
     from hubgrade.services.service_set import ServiceRequest, Services
@@ -69,6 +70,9 @@ class Runner(Protocol):
         With ``environment``, these variables change for this start only (``None``
         removes one); without it, the server starts with the run's own environment.
         """
+
+    def limits_hit(self) -> list[LimitHit]:
+        """Return the resource limits the server reached (memory, processes, disk, log)."""
 
     def server_log(self) -> str:
         """Return the server's output so far, stdout and stderr together."""

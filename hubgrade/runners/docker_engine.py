@@ -21,6 +21,7 @@ from docker.types import LogConfig
 
 from hubgrade import labels
 from hubgrade.errors import EnvironmentProblem
+from hubgrade.limits import Limits
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,31 @@ class ResourceLimits:
     # The size of each folder the server may write to (/tmp and the assignment's own);
     # everything else in the container is read-only.
     disk_mib: int = 64
+
+    @classmethod
+    def from_limits(cls, limits: Limits) -> ResourceLimits:
+        return cls(
+            memory_mib=limits.memory_mib, cpus=limits.cpus, pids=limits.pids, log_max_mib=limits.log_mib,
+            disk_mib=limits.disk_mib,
+        )
+
+
+# Passes each connection on a listed port through to the same port of the target host.
+# Arguments: the target host, then the ports. An unreachable target closes the connection.
+RELAY_SCRIPT = """
+const net = require("node:net");
+const [target, ...ports] = process.argv.slice(1);
+for (const port of ports.map(Number)) {
+  net.createServer((inbound) => {
+    const outbound = net.connect(port, target);
+    const close = () => { inbound.destroy(); outbound.destroy(); };
+    inbound.on("error", close);
+    outbound.on("error", close);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  }).listen(port);
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -130,44 +156,92 @@ class Engine:
             return BuildOutcome(False, "".join(lines), _short(exc))
         return BuildOutcome(True, "".join(lines))
 
-    def create_network(self, name: str, network_labels: dict[str, str]) -> None:
+    def create_network(self, name: str, network_labels: dict[str, str], *, internal: bool = False) -> None:
+        """Create a bridge network; an ``internal`` one reaches neither the outside nor the host.
+
+        Docker keeps internal networks from routing out, and without an address on the
+        host's side of the bridge (``inhibit_ipv4``) the host's own ports are out of reach too.
+        """
+        options = {"com.docker.network.bridge.inhibit_ipv4": "true"} if internal else None
         try:
-            self.client.networks.create(name, driver="bridge", labels=network_labels)
+            self.client.networks.create(
+                name, driver="bridge", labels=network_labels, internal=internal, options=options
+            )
         except docker.errors.APIError as exc:
             raise EnvironmentProblem(f"could not create network {name}: {_short(exc)}") from exc
 
     def run_server(
         self, *, image: str, name: str, environment: dict[str, str], ports: list[int], network: str,
-        run_labels: dict[str, str], limits: ResourceLimits, user: str, writable: list[str],
+        run_labels: dict[str, str], limits: ResourceLimits, user: str, writable: list[str] | None = None,
+        aliases: list[str] | None = None,
     ) -> Container:
-        """Start the server with a read-only root file system; ``writable`` folders are size-capped tmpfs."""
+        """Start the server with a read-only root file system; ``writable`` folders are size-capped tmpfs.
+
+        ``aliases`` are extra names of the container on ``network``.
+        """
         memory = f"{limits.memory_mib}m"
-        tmpfs = {folder: f"size={limits.disk_mib}m,mode=1777" for folder in writable}
+        tmpfs = {folder: f"size={limits.disk_mib}m,mode=1777" for folder in writable or ["/tmp"]}
+        endpoints = {network: self.client.api.create_endpoint_config(aliases=aliases)} if aliases else None
         try:
             container = self.client.containers.run(
                 image, detach=True, name=name, labels=run_labels, environment=environment, user=user,
                 ports={f"{port}/tcp": ("127.0.0.1", None) for port in ports}, network=network,
+                networking_config=endpoints,
                 mem_limit=memory, memswap_limit=memory, nano_cpus=int(limits.cpus * 1e9),
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
                 read_only=True, tmpfs=tmpfs,
-                log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m"}),
+                # Two files of the cap each: the log holds at least the cap once the server
+                # has printed that much, which is how reaching the limit is seen.
+                log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m", "max-file": "2"}),
             )
         except docker.errors.DockerException as exc:
             raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}") from exc
         return container
 
+    def run_relay(
+        self, *, image: str, name: str, target: str, ports: list[int], edge_network: str, network: str,
+        run_labels: dict[str, str],
+    ) -> Container:
+        """Start the relay that publishes ``ports`` of ``target`` on 127.0.0.1.
+
+        The server sits on an internal network, which cannot publish ports. The relay is on
+        that network and on ``edge_network``, and passes TCP connections through. It runs
+        hubgrade's own code, locked down like the server.
+        """
+        command = ["node", "-e", RELAY_SCRIPT, target, *(str(port) for port in ports)]
+        try:
+            container = self.client.containers.create(
+                image, command=command, name=name, labels=run_labels, user="1000:1000",
+                ports={f"{port}/tcp": ("127.0.0.1", None) for port in ports}, network=edge_network,
+                mem_limit="128m", memswap_limit="128m", pids_limit=64, read_only=True, init=True,
+                security_opt=["no-new-privileges"], cap_drop=["ALL"],
+                log_config=LogConfig(type="json-file", config={"max-size": "1m"}),
+            )
+            self.client.networks.get(network).connect(container)
+            container.start()
+        except docker.errors.DockerException as exc:
+            raise EnvironmentProblem(f"could not start container {name} from {image}: {_short(exc)}") from exc
+        return container
+
     def run_service(
         self, *, image: str, name: str, alias: str, network: str | None, environment: dict[str, str],
         command: list[str] | None, container_port: int, host_port: int, run_labels: dict[str, str],
+        publish_network: str | None = None,
     ) -> Container:
-        """Start a service container, named ``alias`` on ``network``, published on 127.0.0.1:``host_port``."""
+        """Start a service container, named ``alias`` on ``network``, published on 127.0.0.1:``host_port``.
+
+        An internal ``network`` cannot publish ports: the container is then created on
+        ``publish_network`` and joins ``network`` as a second one.
+        """
         try:
             container = self.client.containers.create(
                 image, command=command, name=name, labels=run_labels, environment=environment,
-                ports={f"{container_port}/tcp": ("127.0.0.1", host_port)}, network=network,
+                ports={f"{container_port}/tcp": ("127.0.0.1", host_port)}, network=publish_network or network,
                 mem_limit="512m", log_config=LogConfig(type="json-file", config={"max-size": "10m"}),
             )
-            if network is not None:
+            if network is not None and publish_network is not None:
+                self.client.networks.get(network).connect(container, aliases=[alias])
+            elif network is not None:
                 # Reconnect under the service name, which the server uses as the host name.
                 connected = self.client.networks.get(network)
                 connected.disconnect(container)
@@ -273,7 +347,31 @@ class ServerContainer:
         return None
 
     def oom_killed(self) -> bool:
+        with _tolerant(f"inspecting {self.name}"):
+            self.container.reload()
         return bool(self.container.attrs.get("State", {}).get("OOMKilled"))
+
+    def process_count(self) -> int | None:
+        """Return how many processes and threads run in the container now, if it runs."""
+        try:
+            stats = self.container.stats(stream=False, one_shot=True)
+        except docker.errors.DockerException:
+            return None
+        current = (stats.get("pids_stats") or {}).get("current")
+        return int(current) if current is not None else None
+
+    def full_folders(self, folders: list[str]) -> list[str]:
+        """Return those of ``folders`` (tmpfs mounts) that are full, while the container runs."""
+        try:
+            result = self.container.exec_run(["df", "-P", *folders], user="1000:1000")
+        except docker.errors.DockerException:
+            return []
+        full = []
+        for line in bytes(result.output or b"").decode("utf-8", errors="replace").splitlines()[1:]:
+            columns = line.split()
+            if len(columns) >= 6 and columns[4].rstrip("%").isdigit() and int(columns[4].rstrip("%")) >= 99:
+                full.append(columns[5])
+        return full
 
     def logs(self) -> str:
         try:

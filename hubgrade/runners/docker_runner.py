@@ -19,6 +19,7 @@ from hubgrade.interrupts import uninterrupted
 from hubgrade.runners import docker_image, npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
+from hubgrade.result import LimitHit
 from hubgrade.run_files import RunFiles
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
 from hubgrade.runners import sandbox
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_NODE_IMAGE = "node:24-bookworm-slim"
 CONTAINER_PORT = 3000
 STOP_TIMEOUT_SECONDS = 3
+# The server's name on the run's network, where the relay finds it.
+SERVER_ALIAS = "app"
 
 
 def default_node_image() -> str:
@@ -63,11 +66,16 @@ class DockerRunner:
         self.submission = submission
         self.startup_seconds = startup_seconds
         self.base_image = base_image or default_node_image()
+        # The relay runs a few lines of Node.js, which any node image has.
+        self.relay_image = self.base_image
         self.limits = limits or ResourceLimits()
         self.engine = engine or Engine.connect()
         self.run_id = labels.new_run_id()
         self.labels = labels.run_labels(self.run_id)
+        # The server's network reaches nothing outside the run; the edge network only
+        # carries the published ports of the relay and the services.
         self.network = f"{self.run_id}-net"
+        self.edge_network = f"{self.run_id}-edge"
         self.run_image = f"hubgrade-run:{self.run_id}"
         self.dependencies_reused = False
         self._server: ServerContainer | None = None
@@ -78,6 +86,8 @@ class DockerRunner:
         # Whether the running container has other variables than the run's own.
         self._changed_environment = False
         self._containers_started = 0
+        self._relay: ServerContainer | None = None
+        self._relays_started = 0
 
     def __enter__(self) -> DockerRunner:
         self.engine.reap_orphans()
@@ -123,23 +133,38 @@ class DockerRunner:
             raise _step_failed("build", step, outcome)
 
     def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
-        self.engine.create_network(self.network, self.labels)
-        started = DockerServices(self.engine, self.run_id, self.labels, self.network, self.startup_seconds)
+        self.engine.create_network(self.network, self.labels, internal=True)
+        self.engine.create_network(self.edge_network, self.labels)
+        started = DockerServices(
+            self.engine, self.run_id, self.labels, self.network, self.startup_seconds,
+            publish_network=self.edge_network,
+        )
         self.services = started
         started.start(services)
         self._environment = {**environment, **started.server_environment(), "PORT": str(CONTAINER_PORT)}
+        self._start_relay()
         server = self._run_container(self._environment)
         ready = self._wait(server)
         if not ready.other_port:
             return self._running(server, ready)
 
-        # The server ignores PORT: start it again with its own port published too.
-        logger.info("restarting %s with port %d published", server.name, ready.port)
-        server.container.remove(force=True)
+        # The server ignores PORT: relay its own port too.
+        logger.info("relaying port %d of %s too", ready.port, server.name)
         self._ports = [CONTAINER_PORT, ready.port]
-        server = self._run_container(self._environment)
+        self._start_relay()
         ready = self._wait(server)
         return self._running(server, ready)
+
+    def _start_relay(self) -> None:
+        if self._relay is not None:
+            self._relay.container.remove(force=True)
+        self._relays_started += 1
+        self.engine.ensure_image(self.relay_image)
+        container = self.engine.run_relay(
+            image=self.relay_image, name=f"{self.run_id}-relay-{self._relays_started}", target=SERVER_ALIAS,
+            ports=self._ports, edge_network=self.edge_network, network=self.network, run_labels=self.labels,
+        )
+        self._relay = ServerContainer(container, CONTAINER_PORT)
 
     def restart(self, environment: dict[str, str | None] | None = None) -> RunningServer:
         if self._server is None:
@@ -154,6 +179,34 @@ class DockerRunner:
         self._changed_environment = environment is not None
         server = self._run_container(changed)
         return self._running(server, self._wait(server))
+
+    def limits_hit(self) -> list[LimitHit]:
+        """Return the resource limits the server reached, as far as the engine can tell."""
+        server = self._server
+        if server is None:
+            return []
+        limits = self.limits
+        hits = []
+        log = self.server_log()
+        if server.oom_killed():
+            hits.append(LimitHit("memory_mib", f"the server was killed after using more than {limits.memory_mib} MiB of memory"))
+        processes = server.process_count()
+        if (processes is not None and processes >= limits.pids - 2) or "EAGAIN" in log:
+            hits.append(LimitHit(
+                "pids", f"the server reached the limit of {limits.pids} processes and threads and could not start more"
+            ))
+        full = server.full_folders(self._writable()) if server.exit_code() is None else []
+        if full or "ENOSPC" in log:
+            where = ", ".join(full) if full else "a writable folder"
+            hits.append(LimitHit("disk_mib", f"the server filled {where} up to its limit of {limits.disk_mib} MiB"))
+        if len(log) >= limits.log_max_mib * 1024 * 1024:
+            hits.append(LimitHit(
+                "log_mib", f"the server printed more than {limits.log_max_mib} MiB of output; only the latest is kept"
+            ))
+        return hits
+
+    def _writable(self) -> list[str]:
+        return ["/tmp", *(f"{self.work_root}/{folder}" for folder in self._files.directories)]
 
     def server_log(self) -> str:
         return self._server.logs() if self._server else ""
@@ -174,17 +227,18 @@ class DockerRunner:
         self._containers_started += 1
         name = f"{self.run_id}-server-{self._containers_started}"
         logger.info("starting container %s from %s", name, self.run_image)
-        writable = ["/tmp", *(f"{self.work_root}/{folder}" for folder in self._files.directories)]
+        writable = self._writable()
         container = self.engine.run_server(
-            image=self.run_image, name=name, environment=environment, ports=self._ports,
+            image=self.run_image, name=name, environment=environment, ports=[],
             network=self.network, run_labels=self.labels, limits=self.limits, user=self.server_user,
-            writable=writable,
+            writable=writable, aliases=[SERVER_ALIAS],
         )
         self._server = ServerContainer(container, CONTAINER_PORT)
         return self._server
 
     def _wait(self, server: ServerContainer) -> Ready:
-        published = {port: server.host_port(port) for port in _published_ports(server)}
+        assert self._relay is not None
+        published = {port: self._relay.host_port(port) for port in _published_ports(self._relay)}
 
         def probe(port: int) -> bool:
             return port in published and responds_to_http(f"http://127.0.0.1:{published[port]}/")
@@ -207,7 +261,8 @@ class DockerRunner:
             raise
 
     def _running(self, server: ServerContainer, ready: Ready) -> RunningServer:
-        host_port = server.host_port(ready.port)
+        assert self._relay is not None
+        host_port = self._relay.host_port(ready.port)
         running = RunningServer(
             base_url=f"http://127.0.0.1:{host_port}", port=ready.port, expected_port=CONTAINER_PORT
         )

@@ -29,6 +29,7 @@ from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_u
 from hubgrade.runners import sandbox
 from hubgrade.runners.sandbox import SandboxRun
 from hubgrade.ports import free_port
+from hubgrade.result import LimitHit
 from hubgrade.run_files import RunFiles
 from hubgrade.services.service_set import DockerServices, ExistingServices, ServiceRequest, Services
 from hubgrade.submission import Submission
@@ -140,6 +141,10 @@ class LocalRunner:
     def restart(self, environment: dict[str, str | None] | None = None) -> RunningServer:
         self._stop()
         return self._start_process(with_changes(self._environment, environment or {}))
+
+    def limits_hit(self) -> list[LimitHit]:
+        """The local runner sets no resource limits, so none can be reached."""
+        return []
 
     def server_log(self) -> str:
         try:

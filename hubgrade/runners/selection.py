@@ -7,7 +7,8 @@ import logging
 from hubgrade.errors import EnvironmentProblem, UsageError
 from hubgrade.runners import RUNNER_NAMES, compose
 from hubgrade.runners.base import Runner
-from hubgrade.runners.docker_engine import engine_available
+from hubgrade.limits import Limits
+from hubgrade.runners.docker_engine import ResourceLimits, engine_available
 from hubgrade.runners.docker_runner import DockerRunner
 from hubgrade.runners.dockerfile_runner import DockerfileRunner
 from hubgrade.runners.local_runner import LocalRunner
@@ -19,13 +20,15 @@ NO_ISOLATION_WARNING = "no Docker engine responded: running the server on this m
 
 
 def select_runner(
-    name: str, submission: Submission, *, startup_seconds: float, image: str | None, server_image: str = "hubgrade"
+    name: str, submission: Submission, *, startup_seconds: float, image: str | None, server_image: str = "hubgrade",
+    limits: Limits | None = None,
 ) -> tuple[Runner, list[str]]:
     """Return the runner to use and the warnings to show about the choice."""
+    resources = ResourceLimits.from_limits(limits or Limits())
     if name not in RUNNER_NAMES:
         raise UsageError(f"unknown runner {name!r}; use one of {', '.join(RUNNER_NAMES)}")
     if server_image == "dockerfile":
-        return _dockerfile_runner(name, submission, startup_seconds, image), []
+        return _dockerfile_runner(name, submission, startup_seconds, image, resources), []
     if name == "auto":
         if engine_available():
             name = "docker"
@@ -33,13 +36,15 @@ def select_runner(
             logger.warning(NO_ISOLATION_WARNING)
             return LocalRunner(submission, startup_seconds=startup_seconds), [NO_ISOLATION_WARNING]
     if name == "docker":
-        return DockerRunner(submission, startup_seconds=startup_seconds, base_image=image), []
+        return DockerRunner(submission, startup_seconds=startup_seconds, base_image=image, limits=resources), []
     if image:
         raise UsageError("--image applies to the docker runner only; drop it or use --runner docker")
     return LocalRunner(submission, startup_seconds=startup_seconds), []
 
 
-def _dockerfile_runner(name: str, submission: Submission, startup_seconds: float, image: str | None) -> Runner:
+def _dockerfile_runner(
+    name: str, submission: Submission, startup_seconds: float, image: str | None, resources: ResourceLimits
+) -> Runner:
     """Return the runner for an assignment graded on the learner's own Dockerfile, which needs Docker."""
     if name == "local":
         raise UsageError(
@@ -58,4 +63,6 @@ def _dockerfile_runner(name: str, submission: Submission, startup_seconds: float
             f"this assignment runs your compose file with {compose.COMPOSE_COMMAND}, which is not installed; "
             "install it (for example `sudo apt-get install docker-compose`)"
         )
-    return DockerfileRunner(submission, startup_seconds=startup_seconds, compose_seconds=startup_seconds)
+    return DockerfileRunner(
+        submission, startup_seconds=startup_seconds, compose_seconds=startup_seconds, limits=resources
+    )

@@ -88,12 +88,14 @@ class DockerServices(_StartedServices):
     """The services of one run, as containers on the run's network."""
 
     def __init__(self, engine: Engine, run_id: str, run_labels: dict[str, str], network: str | None,
-                 startup_seconds: float) -> None:
+                 startup_seconds: float, publish_network: str | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.run_id = run_id
         self.labels = run_labels
         self.network = network
+        # Where the services' ports are published when ``network`` is internal.
+        self.publish_network = publish_network
         self.startup_seconds = startup_seconds
 
     def start(self, requests: list[ServiceRequest]) -> None:
@@ -117,6 +119,7 @@ class DockerServices(_StartedServices):
             image=kind.image(), name=name, alias=request.name, network=self.network,
             environment=kind.container_environment(credentials), command=kind.command(credentials),
             container_port=kind.port, host_port=host_port, run_labels=self.labels,
+            publish_network=self.publish_network,
         )
         in_network = self.network is not None
         service = RunningService(

@@ -1,0 +1,6 @@
+import http from "node:http";
+
+// Spins forever on every request, so the event loop never answers again.
+http.createServer(() => {
+  for (;;) {}
+}).listen(Number(process.env.PORT));

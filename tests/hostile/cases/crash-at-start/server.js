@@ -1,0 +1,2 @@
+// Throws before it listens.
+throw new Error("crashed on purpose at start-up");

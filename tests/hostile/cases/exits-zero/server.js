@@ -1,0 +1,2 @@
+// Ends at once, successfully, without listening.
+process.exit(0);

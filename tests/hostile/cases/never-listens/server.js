@@ -1,0 +1,2 @@
+// Stays alive without ever listening.
+setInterval(() => {}, 1000);
