@@ -280,6 +280,7 @@ def validate(assignment_ids: tuple[str, ...], solutions: Path, runner: str) -> N
     for assignment_id in ids:
         findings = validate_module.validate_files(assignment_id)
         if all(finding.ok for finding in findings):
+            findings.append(validate_module.validate_starter(assignment_id, options))
             findings += validate_module.validate_solutions(assignment_id, solutions, options, has_image)
         for finding in findings:
             label, style = ("skip", "yellow") if finding.skipped else ("ok", "green") if finding.ok else ("FAIL", "red")

@@ -1,7 +1,8 @@
 """`hubgrade validate`: check every assignment's files and grade its known solutions.
 
 For each assignment: assignment.yaml and spec.md load, the grader's checks are
-collected and add up to 100 points, and the starter renders. Then each solution folder
+collected and add up to 100 points, and the starter renders and, untouched, is graded
+below 100. Then each solution folder
 ``<solutions>/<id>/<variant>/`` with an ``expect.yaml`` (``score``, ``failed``, optional
 ``warnings`` and ``needs_image``) is graded, and its score and failed checks must match.
 """
@@ -9,6 +10,7 @@ collected and add up to 100 points, and the starter renders. Then each solution 
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,24 @@ def validate_files(assignment_id: str) -> list[Finding]:
     return [Finding(assignment_id, True, f"{len(checks)} checks, 100 points, starter renders")]
 
 
+def validate_starter(assignment_id: str, options: CheckOptions) -> Finding:
+    """Render the starter as `hubgrade new` does and grade it: it must be graded, and score below 100."""
+    subject = f"{assignment_id}/starter"
+    with tempfile.TemporaryDirectory(prefix="hubgrade-starter-") as scratch:
+        target = Path(scratch) / assignment_id
+        try:
+            scaffold.create_project(assignments.load(assignment_id), target)
+            result = grade(assignment_id, target, options)
+        except HubgradeError as exc:
+            return Finding(subject, False, f"could not grade the untouched starter: {exc}")
+    if result.grader_error:
+        return Finding(subject, False, f"the grader failed on the untouched starter: {result.grader_error}")
+    if result.score >= 100:
+        return Finding(subject, False, "the untouched starter scores 100; stub the routes the learner implements")
+    how = f"did not start ({result.startup_error.message})" if result.startup_error else "started"
+    return Finding(subject, True, f"untouched starter {how}, score {result.score}")
+
+
 def validate_solutions(assignment_id: str, solutions: Path, options: CheckOptions, has_image: Callable[[str], bool]) -> list[Finding]:
     folder = solutions / assignment_id
     if not folder.is_dir():
@@ -75,6 +95,12 @@ def _validate_variant(assignment_id: str, variant: Path, options: CheckOptions, 
         problems.append(f"failed checks {failed}, expected {sorted(expected.get('failed', []))}")
     if result.score != expected.get("score"):
         problems.append(f"score {result.score}, expected {expected.get('score')}")
+    wanted = expected.get("warnings") or []
+    missing = [kind for kind in wanted if not any(kind in warning for warning in result.warnings)]
+    if missing:
+        problems.append(f"no warning about {missing}; warnings were {result.warnings}")
+    if not wanted and result.warnings:
+        problems.append(f"unexpected warnings {result.warnings}")
     if problems:
         return Finding(subject, False, "; ".join(problems))
     return Finding(subject, True, f"score {result.score} as expected")

@@ -28,7 +28,10 @@ def test_json_body_rejects_html() -> None:
     assert "expected a JSON body (Content-Type: application/json), got text/html" in str(caught.value)
 
 
-@pytest.mark.parametrize(("content", "problem"), [(b"", "an empty body"), (b"{nope", "not valid JSON")])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"", "an empty body"), (b"{nope", "not valid JSON"), (b"[" * 100_000 + b"]" * 100_000, "nested too deeply")],
+)
 def test_json_body_rejects_empty_and_invalid(content: bytes, problem: str) -> None:
     with pytest.raises(CheckFailed) as caught:
         expect.json_body(_response(200, content))

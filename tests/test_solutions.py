@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from hubgrade.assignment import load
-from tests.conftest import SOLUTIONS, copy_project, run_hubgrade
+from tests.conftest import REPO, SOLUTIONS, copy_project, run_hubgrade
 
 VARIANTS = sorted(path for path in SOLUTIONS.glob("*/*") if (path / "expect.yaml").is_file())
 
@@ -55,14 +55,19 @@ def test_every_assignment_has_solutions() -> None:
         assert len(variants) >= 3, f"{assignment_id} needs a reference and at least two flawed variants"
 
 
+ASSIGNMENT_IDS = sorted(path.parent.name for path in (REPO / "assignments").glob("*/assignment.yaml"))
+
+
 @pytest.mark.docker
-@pytest.mark.parametrize("variant", VARIANTS, ids=lambda path: f"{path.parent.name}/{path.name}")
-def test_variant_under_docker(variant: Path, docker_client: docker.DockerClient, no_leftovers: None) -> None:
-    _skip_without_image(variant, docker_client)
-    assignment_id = variant.parent.name
-    run = run_hubgrade("check", assignment_id, str(variant), "--runner", "docker", "--format", "json")
-    assert run.exit_code in (0, 1), run.stderr
-    _assert_graded_as_expected(variant, run.json(), run.exit_code)
+@pytest.mark.parametrize("assignment_id", ASSIGNMENT_IDS)
+def test_assignment_validates_under_docker(assignment_id: str, no_leftovers: None) -> None:
+    """`hubgrade validate ID`: the files, the untouched starter, and every solution's points."""
+    run = run_hubgrade("validate", assignment_id, "--runner", "docker", timeout=1200)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert f"{assignment_id}/starter: untouched starter" in run.stdout
+    for variant in VARIANTS:
+        if variant.parent.name == assignment_id:
+            assert f"{assignment_id}/{variant.name}: " in run.stdout, run.stdout
 
 
 @pytest.mark.local

@@ -86,6 +86,8 @@ def json_body(response: httpx.Response) -> Any:
         return json.loads(body_text(response))
     except ValueError as exc:
         raise CheckFailed(f"{where}: the body is not valid JSON ({exc})", response) from exc
+    except RecursionError as exc:
+        raise CheckFailed(f"{where}: the JSON body is nested too deeply to read", response) from exc
 
 
 def json_object(response: httpx.Response, *required_keys: str) -> dict[str, Any]:
