@@ -61,8 +61,8 @@ def validate_starter(assignment_id: str, options: CheckOptions) -> Finding:
         return Finding(subject, False, f"the grader failed on the untouched starter: {result.grader_error}")
     if result.score >= 100:
         return Finding(subject, False, "the untouched starter scores 100; stub the routes the learner implements")
-    how = f"did not start ({result.startup_error.message})" if result.startup_error else "started"
-    return Finding(subject, True, f"untouched starter {how}, score {result.score}")
+    started = f"did not start ({result.startup_error.message})" if result.startup_error else "started"
+    return Finding(subject, True, f"untouched starter {started}, score {result.score}")
 
 
 def validate_solutions(assignment_id: str, solutions: Path, options: CheckOptions, has_image: Callable[[str], bool]) -> list[Finding]:
@@ -95,11 +95,11 @@ def _validate_variant(assignment_id: str, variant: Path, options: CheckOptions, 
         problems.append(f"failed checks {failed}, expected {sorted(expected.get('failed', []))}")
     if result.score != expected.get("score"):
         problems.append(f"score {result.score}, expected {expected.get('score')}")
-    wanted = expected.get("warnings") or []
-    missing = [kind for kind in wanted if not any(kind in warning for warning in result.warnings)]
+    expected_warnings = expected.get("warnings") or []
+    missing = [kind for kind in expected_warnings if not any(kind in warning for warning in result.warnings)]
     if missing:
         problems.append(f"no warning about {missing}; warnings were {result.warnings}")
-    if not wanted and result.warnings:
+    if not expected_warnings and result.warnings:
         problems.append(f"unexpected warnings {result.warnings}")
     if problems:
         return Finding(subject, False, "; ".join(problems))

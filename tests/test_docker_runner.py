@@ -118,3 +118,12 @@ def _assert_locked_down(container: docker.models.containers.Container) -> None:
     assert host["PidsLimit"] == 256
     bindings = [binding for port in host["PortBindings"].values() for binding in port]
     assert bindings and all(binding["HostIp"] == "127.0.0.1" for binding in bindings)
+
+
+def test_unknown_runtime_is_an_environment_error(no_leftovers: None) -> None:
+    run = run_hubgrade(
+        "check", "hello-world", str(SOLUTIONS / "hello-world" / "reference"), "--runner", "docker",
+        env={"HUBGRADE_RUNTIME": "no-such-runtime"},
+    )
+    assert run.exit_code == 3, run.stderr
+    assert "HUBGRADE_RUNTIME=no-such-runtime names a runtime the engine must know" in run.stderr

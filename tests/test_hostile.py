@@ -64,9 +64,9 @@ def _assert_verdict(expected: dict[str, Any], exit_code: int, report: dict[str, 
     if "exit_code" in expected:
         assert report["error"]["exit_code"] == expected["exit_code"], report["error"]
     if "message" in expected:
-        said = [report["error"]["message"]] if report["error"] else []
-        said += report["warnings"] + [test["message"] for test in report["tests"]]
-        assert any(expected["message"] in text for text in said), said
+        messages = [report["error"]["message"]] if report["error"] else []
+        messages += report["warnings"] + [test["message"] for test in report["tests"]]
+        assert any(expected["message"] in text for text in messages), messages
     assert sorted(hit["name"] for hit in report["limits_hit"]) == sorted(expected.get("limits_hit", []))
 
 

@@ -29,6 +29,8 @@ API_TIMEOUT_SECONDS = 120
 PING_TIMEOUT_SECONDS = 3
 # Set (to any value) to never pull a missing image, for machines with no registry.
 NO_PULL_VARIABLE = "HUBGRADE_NO_PULL"
+# The container runtime of the learner's server, for example runsc (gVisor) when the engine has it.
+RUNTIME_VARIABLE = "HUBGRADE_RUNTIME"
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class Engine:
         memory = f"{limits.memory_mib}m"
         tmpfs = {folder: f"size={limits.disk_mib}m,mode=1777" for folder in writable or ["/tmp"]}
         endpoints = {network: self.client.api.create_endpoint_config(aliases=aliases)} if aliases else None
+        runtime = os.environ.get(RUNTIME_VARIABLE) or None
         try:
             container = self.client.containers.run(
                 image, detach=True, name=name, labels=run_labels, environment=environment, user=user,
@@ -189,14 +192,22 @@ class Engine:
                 networking_config=endpoints,
                 mem_limit=memory, memswap_limit=memory, nano_cpus=int(limits.cpus * 1e9),
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
-                read_only=True, tmpfs=tmpfs,
+                read_only=True, tmpfs=tmpfs, runtime=runtime,
                 # Two files of the cap each: the log holds at least the cap once the server
                 # has printed that much, which is how reaching the limit is seen.
                 log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m", "max-file": "2"}),
             )
         except docker.errors.DockerException as exc:
-            raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}") from exc
+            hint = (
+                f"; {RUNTIME_VARIABLE}={runtime} names a runtime the engine must know (see `docker info`)"
+                if runtime else ""
+            )
+            raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}{hint}") from exc
         return container
+
+    def runtimes(self) -> list[str]:
+        """Return the container runtimes the engine knows, for example runc and runsc."""
+        return sorted(self.client.info().get("Runtimes", {}))
 
     def run_relay(
         self, *, image: str, name: str, target: str, ports: list[int], edge_network: str, network: str,
