@@ -25,8 +25,8 @@ class Limit:
 
 
 KNOWN: dict[str, Limit] = {
-    "startup_seconds": Limit(1, 600, "s", False, "from the container's start to the server's first HTTP response"),
-    "check_seconds": Limit(1, 300, "s", False, "for each check"),
+    "startup_seconds": Limit(1, 600, "seconds", False, "from the container's start to the server's first HTTP response"),
+    "check_seconds": Limit(1, 300, "seconds", False, "for each check"),
     "memory_mib": Limit(64, 16384, "MiB", True, "of memory, swap included"),
     "cpus": Limit(0.1, 16, "CPUs", False, "of CPU time"),
     "pids": Limit(16, 4096, "processes and threads", True, "at once"),

@@ -57,8 +57,8 @@ limits:
     assert any(problem.startswith("environment.SECRET.random: expected one of hex, word, int") for problem in problems)
     assert "environment.LIMIT: min and max must be whole numbers with min <= max" in problems
     assert any(problem.startswith("environment.TOKEN.length") for problem in problems)
-    assert "limits.startup_seconds: expected seconds from 1 to 600, got 0" in problems
-    assert "limits.check_seconds: expected seconds from 1 to 300, got 'fast'" in problems
+    assert "limits.startup_seconds: expected a number of seconds from 1 to 600, got 0" in problems
+    assert "limits.check_seconds: expected a number of seconds from 1 to 300, got 'fast'" in problems
     assert str(caught.value).startswith(f"{path} is invalid:\n  ")
 
 
@@ -196,3 +196,25 @@ starter: {dependencies: {socket.io: "^4.8.1", "@scope/client": "1.x || 2.x"}}
     files = scaffold.render_files(dataclasses.replace(demo, id="todo-crud"), "demo")
     package = json.loads(files["package.json"])
     assert package["dependencies"] == {"express": "^5.1.0", "@scope/client": "1.x || 2.x", "socket.io": "^4.8.1"}
+
+
+def test_resource_limits_are_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "assignment.yaml"
+    (tmp_path / "spec.md").write_text("# T\n", encoding="utf-8")
+    path.write_text(
+        "title: T\ntrack: practice\nlevel: beginner\nsummary: S\n"
+        "limits: {memory_mib: 256, cpus: 0.5, pids: 64, disk_mib: 8, log_mib: 2}\n",
+        encoding="utf-8",
+    )
+    limits = assignment.load_file(path).limits
+    assert (limits.memory_mib, limits.cpus, limits.pids, limits.disk_mib, limits.log_mib) == (256, 0.5, 64, 8, 2)
+    path.write_text(
+        "title: T\ntrack: practice\nlevel: beginner\nsummary: S\nlimits: {memory_mib: 32, pids: 2.5, swap: 1}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        assignment.load_file(path)
+    problems = caught.value.problems
+    assert "limits.memory_mib: expected a whole number of MiB from 64 to 16384, got 32" in problems
+    assert "limits.pids: expected a whole number of processes and threads from 16 to 4096, got 2.5" in problems
+    assert any(problem.startswith("limits.swap: unknown field") for problem in problems)
