@@ -10,6 +10,7 @@ below 100. Then each solution folder
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,7 +85,11 @@ def _validate_variant(assignment_id: str, variant: Path, options: CheckOptions, 
     if image and not has_image(image):
         return Finding(subject, True, f"skipped: needs the {image} image, which is not present", skipped=True)
     try:
-        result = grade(assignment_id, variant, options)
+        with tempfile.TemporaryDirectory(prefix="hubgrade-validate-") as scratch:
+            # A copy, so the local runner's npm install never writes into the solutions folder.
+            copy = Path(scratch) / variant.name
+            shutil.copytree(variant, copy, ignore=shutil.ignore_patterns("node_modules"))
+            result = grade(assignment_id, copy, options)
     except HubgradeError as exc:
         return Finding(subject, False, f"could not grade: {exc}")
     failed = sorted(check.name for check in result.checks if check.status != "passed")
