@@ -87,6 +87,8 @@ def hubgrade_objects(client: docker.DockerClient, orphans_only: bool = False) ->
     found = [(f"container {c['Names'][0]}", c["Labels"] or {}) for c in api.containers(all=True, filters=selector)]
     found += [(f"network {n['Name']}", n.get("Labels") or {}) for n in api.networks(filters=selector)]
     found += [(f"image {i['Id']}", i.get("Labels") or {}) for i in api.images(filters=selector)]
+    volumes = api.volumes(filters=selector).get("Volumes") or []
+    found += [(f"volume {v['Name']}", v.get("Labels") or {}) for v in volumes]
     return [name for name, object_labels in found if not orphans_only or is_orphan(object_labels)]
 
 

@@ -37,6 +37,10 @@ function canWrite(folder) {
 }
 
 http.createServer((request, response) => {
+  if (request.url === "/kept") {
+    response.end(String(fs.existsSync(path.join(process.env.WORK_DIR, "probe.txt"))));
+    return;
+  }
   if (request.url === "/data") {
     response.end(fs.readFileSync(process.env.DATA_FILE));
     return;
@@ -90,7 +94,8 @@ def test_restart_without_variable(client, server):
     expect.equal(outcome.exit_code, 4, "the exit code")
     expect.that("REQUIRED is missing" in outcome.log, f"the log does not name the variable: {outcome.log!r}")
     server.restart()
-    expect.status(client.get("/"), 200)
+    response = client.get("/kept")
+    expect.equal(response.text, "true", "whether a file written to WORK_DIR before the restarts is still there", response)
 """
 
 

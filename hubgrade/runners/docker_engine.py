@@ -175,11 +175,12 @@ class Engine:
     def run_server(
         self, *, image: str, name: str, environment: dict[str, str], ports: list[int], network: str,
         run_labels: dict[str, str], limits: ResourceLimits, user: str, writable: list[str] | None = None,
-        aliases: list[str] | None = None,
+        aliases: list[str] | None = None, volumes: dict[str, str] | None = None,
     ) -> Container:
         """Start the server with a read-only root file system; ``writable`` folders are size-capped tmpfs.
 
-        ``aliases`` are extra names of the container on ``network``.
+        ``aliases`` are extra names of the container on ``network``; ``volumes`` maps
+        volume names to the folders they are mounted on, writable.
         """
         memory = f"{limits.memory_mib}m"
         tmpfs = {folder: f"size={limits.disk_mib}m,mode=1777" for folder in writable or ["/tmp"]}
@@ -193,6 +194,7 @@ class Engine:
                 mem_limit=memory, memswap_limit=memory, nano_cpus=int(limits.cpus * 1e9),
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
                 read_only=True, tmpfs=tmpfs, runtime=runtime,
+                volumes={name: {"bind": folder, "mode": "rw"} for name, folder in (volumes or {}).items()},
                 # Two files of the cap each: the log holds at least the cap once the server
                 # has printed that much, which is how reaching the limit is seen.
                 log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m", "max-file": "2"}),
@@ -205,19 +207,30 @@ class Engine:
             raise EnvironmentProblem(f"could not start container {name}: {_short(exc)}{hint}") from exc
         return container
 
+    def create_volume(self, name: str, volume_labels: dict[str, str], size_mib: int) -> None:
+        """Create a tmpfs volume of ``size_mib``; its files last while a container mounts it."""
+        try:
+            self.client.volumes.create(
+                name, driver="local", labels=volume_labels,
+                driver_opts={"type": "tmpfs", "device": "tmpfs", "o": f"size={size_mib}m,mode=1777"},
+            )
+        except docker.errors.APIError as exc:
+            raise EnvironmentProblem(f"could not create volume {name}: {_short(exc)}") from exc
+
     def runtimes(self) -> list[str]:
         """Return the container runtimes the engine knows, for example runc and runsc."""
         return sorted(self.client.info().get("Runtimes", {}))
 
     def run_relay(
         self, *, image: str, name: str, target: str, ports: list[int], edge_network: str, network: str,
-        run_labels: dict[str, str],
+        run_labels: dict[str, str], held_volumes: list[str] | None = None,
     ) -> Container:
         """Start the relay that publishes ``ports`` of ``target`` on 127.0.0.1.
 
         The server sits on an internal network, which cannot publish ports. The relay is on
         that network and on ``edge_network``, and passes TCP connections through. It runs
-        hubgrade's own code, locked down like the server.
+        hubgrade's own code, locked down like the server. It also mounts ``held_volumes``
+        (read-only, unused), which keeps their tmpfs mounted while the server restarts.
         """
         command = ["node", "-e", RELAY_SCRIPT, target, *(str(port) for port in ports)]
         try:
@@ -225,6 +238,7 @@ class Engine:
                 image, command=command, name=name, labels=run_labels, user="1000:1000",
                 ports={f"{port}/tcp": ("127.0.0.1", None) for port in ports}, network=edge_network,
                 mem_limit="128m", memswap_limit="128m", pids_limit=64, read_only=True, init=True,
+                volumes={volume: {"bind": f"/held/{volume}", "mode": "ro"} for volume in held_volumes or []},
                 security_opt=["no-new-privileges"], cap_drop=["ALL"],
                 log_config=LogConfig(type="json-file", config={"max-size": "1m"}),
             )
@@ -280,6 +294,10 @@ class Engine:
             for image in self.client.images.list(filters=selector):
                 if labels.is_orphan(image.labels):
                     removed += self._remove_image(image.id)
+        with _tolerant("listing leftover volumes"):
+            for volume in self.client.volumes.list(filters=selector):
+                if labels.is_orphan(volume.attrs.get("Labels") or {}):
+                    removed += self._remove_volume(volume)
         if removed:
             logger.info("removed %d objects left behind by earlier runs", removed)
         return removed
@@ -297,6 +315,9 @@ class Engine:
         with _tolerant(f"removing images of {run_id}"):
             for image in self.client.images.list(filters=selector):
                 removed += self._remove_image(image.id)
+        with _tolerant(f"removing volumes of {run_id}"):
+            for volume in self.client.volumes.list(filters=selector):
+                removed += self._remove_volume(volume)
         logger.info("removed %d objects of run %s", removed, run_id)
         return removed
 
@@ -306,12 +327,20 @@ class Engine:
             len(self.client.containers.list(all=True, filters=selector))
             + len(self.client.networks.list(filters=selector))
             + len(self.client.images.list(filters=selector))
+            + len(self.client.volumes.list(filters=selector))
         )
 
     def _remove_container(self, container: Container) -> int:
         with _tolerant(f"removing container {container.name}"):
             container.remove(force=True, v=True)
             logger.info("removed container %s", container.name)
+            return 1
+        return 0
+
+    def _remove_volume(self, volume: Any) -> int:
+        with _tolerant(f"removing volume {volume.name}"):
+            volume.remove(force=True)
+            logger.info("removed volume %s", volume.name)
             return 1
         return 0
 

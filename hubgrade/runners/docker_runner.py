@@ -142,6 +142,8 @@ class DockerRunner:
         self.services = started
         started.start(services)
         self._environment = {**environment, **started.server_environment(), "PORT": str(CONTAINER_PORT)}
+        for folder in self._files.directories:
+            self.engine.create_volume(self._volume(folder), self.labels, self.limits.disk_mib)
         self._start_relay()
         server = self._run_container(self._environment)
         ready = self._wait(server)
@@ -163,6 +165,7 @@ class DockerRunner:
         container = self.engine.run_relay(
             image=self.relay_image, name=f"{self.run_id}-relay-{self._relays_started}", target=SERVER_ALIAS,
             ports=self._ports, edge_network=self.edge_network, network=self.network, run_labels=self.labels,
+            held_volumes=[self._volume(folder) for folder in self._files.directories],
         )
         self._relay = ServerContainer(container, CONTAINER_PORT)
 
@@ -208,6 +211,10 @@ class DockerRunner:
     def _writable(self) -> list[str]:
         return ["/tmp", *(f"{self.work_root}/{folder}" for folder in self._files.directories)]
 
+    def _volume(self, folder: str) -> str:
+        """Name the volume of an assignment's writable folder: a tmpfs that outlives restarts."""
+        return f"{self.run_id}-{folder}"
+
     def server_log(self) -> str:
         return self._server.logs() if self._server else ""
 
@@ -227,11 +234,12 @@ class DockerRunner:
         self._containers_started += 1
         name = f"{self.run_id}-server-{self._containers_started}"
         logger.info("starting container %s from %s", name, self.run_image)
-        writable = self._writable()
+        writable = ["/tmp"]
+        volumes = {self._volume(folder): f"{self.work_root}/{folder}" for folder in self._files.directories}
         container = self.engine.run_server(
             image=self.run_image, name=name, environment=environment, ports=[],
             network=self.network, run_labels=self.labels, limits=self.limits, user=self.server_user,
-            writable=writable, aliases=[SERVER_ALIAS],
+            writable=writable, aliases=[SERVER_ALIAS], volumes=volumes,
         )
         self._server = ServerContainer(container, CONTAINER_PORT)
         return self._server
