@@ -2,7 +2,8 @@
 
 All checks share one server, so every check uploads the files it needs, with random
 names and contents. MAX_UPLOAD_BYTES is random for each run. The files stay small, because
-UPLOAD_DIR has a size cap.
+UPLOAD_DIR has a size cap. The restart check comes last, so that a server that does not
+come back costs its points alone.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def listed_uploads(client) -> tuple[httpx.Response, dict[str, dict]]:
     return response, by_id
 
 
-@pytest.mark.points(14)
+@pytest.mark.points(12)
 @shows_multipart_requests
 def test_upload_returns_metadata(client):
     """POST /uploads returns 201 with the file's name, size and type"""
@@ -236,7 +237,7 @@ def test_download_text(client):
     expect_bytes(fetch(client, upload), name, content)
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(8)
 @shows_multipart_requests
 def test_download_binary(client):
     """GET /uploads/:id returns a binary file byte for byte"""
@@ -270,7 +271,7 @@ def test_download_content_type(client):
                       response)
 
 
-@pytest.mark.points(12)
+@pytest.mark.points(10)
 @shows_multipart_requests
 def test_list_uploads(client):
     """GET /uploads lists every upload"""
@@ -297,7 +298,7 @@ def test_unknown_upload(client):
         expect_error(client.get(upload_url(upload_id)), 404, "no upload has this id")
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(8)
 @shows_multipart_requests
 def test_upload_without_file(client):
     """POST /uploads without a file returns 400 with an error"""
@@ -313,7 +314,7 @@ def test_upload_without_file(client):
     expect_error(client.post("/uploads"), 400, "the request has no body")
 
 
-@pytest.mark.points(14)
+@pytest.mark.points(12)
 @shows_multipart_requests
 def test_upload_too_large(client, max_bytes):
     """A file over MAX_UPLOAD_BYTES returns 413 with an error"""
@@ -365,3 +366,33 @@ def test_same_name_twice(client):
     )
     for upload, content in zip(uploads, contents):
         expect_bytes(fetch(client, upload), name, content)
+
+
+@pytest.mark.points(10)
+@shows_multipart_requests
+def test_uploads_survive_restart(client, server):
+    """Uploads survive a server restart"""
+    files = [
+        (random_name(".txt"), random_text(rng.randint(100, 2_000)), "text/plain"),
+        (random_name(".png"), random_png(), "image/png"),
+    ]
+    uploads = [(create_upload(client, *file), file) for file in files]
+
+    server.restart()
+
+    response, by_id = listed_uploads(client)
+    for upload, (name, content, media_type) in uploads:
+        entry = by_id.get(str(upload["id"]))
+        expect.that(
+            entry is not None,
+            f"GET /uploads after the restart misses the upload {upload['id']!r} ({name!r}), which was stored "
+            "before it; keep the files and the upload objects in UPLOAD_DIR, not in memory",
+            response,
+        )
+        expect.equal(entry["name"], name, f"name of the upload {upload['id']!r} after the restart", response)
+        expect.equal(entry["size"], len(content), f"size of the upload {upload['id']!r} after the restart", response)
+        expect.equal(entry["type"], media_type, f"type of the upload {upload['id']!r} after the restart", response)
+    for upload, (name, content, _) in uploads:
+        response = client.get(upload_url(upload["id"]))
+        expect.status(response, 200, reason=f"the upload {upload['id']!r} was stored before the restart")
+        expect_bytes(response, name, content)
