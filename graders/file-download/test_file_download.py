@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from hubgrade.grading import expect
-from hubgrade.grading.curl import LEARNER_PORT, as_curl, describe_response
+from hubgrade.grading.curl import as_curl
 from hubgrade.grading.expect import CheckFailed
 
 rng = random.SystemRandom()
@@ -138,13 +138,6 @@ def raw_get(client, target: str) -> httpx.Response:
     return client.get(target, extensions={"target": target.encode("ascii")})
 
 
-def raw_request_failure(message: str, target: str, response: httpx.Response) -> CheckFailed:
-    """Return a failure that shows the request as it was really sent, with --path-as-is."""
-    curl = f"curl -i --path-as-is 'http://localhost:{LEARNER_PORT}{target}'"
-    details = describe_response(response).replace("\n", "\n  ")
-    return CheckFailed(f"{message}\nrequest: {curl}\nresponse: {details}")
-
-
 def expect_error_object(response: httpx.Response, target: str) -> None:
     """Check that the body is a JSON object with a non-empty error string."""
     problem = None
@@ -159,7 +152,7 @@ def expect_error_object(response: httpx.Response, target: str) -> None:
         if not (isinstance(message, str) and message.strip()):
             problem = 'expected a JSON object with a non-empty "error" string that explains the problem'
     if problem:
-        raise raw_request_failure(f"GET {target}: {problem}", target, response)
+        raise CheckFailed(f"GET {target}: {problem}", response)
 
 
 @pytest.mark.points(12)
@@ -283,10 +276,10 @@ def test_rejects_unsafe_names(client, data_root):
         response = raw_get(client, target)
         name = unquote(target.removeprefix("/files/"))
         if response.status_code != 400:
-            raise raw_request_failure(
+            raise CheckFailed(
                 f"GET {target}: the file name {name!r} contains a slash or is .., so expected status 400, "
                 f"got {response.status_code}",
-                target, response,
+                response,
             )
         expect_error_object(response, target)
 
@@ -315,8 +308,8 @@ def test_no_file_outside_folder(client, data_root, secrets_outside, served_files
         response = raw_get(client, target)
         for description, marker in secrets_outside.items():
             if marker in response.content:
-                raise raw_request_failure(
+                raise CheckFailed(
                     f"GET {target}: the response contains {description}, a file outside FILES_DIR; "
                     "serve only names without / and never a resolved path outside FILES_DIR",
-                    target, response,
+                    response,
                 )
