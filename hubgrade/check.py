@@ -17,6 +17,7 @@ from hubgrade import assignment as assignments
 from hubgrade import run_files
 from hubgrade import submission as submissions
 from hubgrade.grading import session
+from hubgrade.limits import RESOURCE_LIMITS
 from hubgrade.result import GradeResult, LimitHit, StartupError
 from hubgrade.runners.selection import select_runner
 from hubgrade.runners.base import Runner, StartupFailed, tail
@@ -58,6 +59,12 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
             f"{submissions.PROJECT_CONFIG} names the assignment {named}, but this check grades {assignment.id}"
         )
     logger.info("grading %s against %s with the %s runner", submission.path, assignment.id, runner.name)
+    unenforced = [name for name, _ in options.limits if name in RESOURCE_LIMITS]
+    if runner.name == "local" and unenforced:
+        result.warnings.append(
+            f"the local runner sets no resource limits, so --limit {', '.join(unenforced)} does not apply; "
+            "use --runner docker to enforce them"
+        )
 
     with runner:
         _grade_with(runner, assignment, result, services)
@@ -92,9 +99,10 @@ def _grade_with(
     exit_code = runner.server_exit_code()
     if exit_code is not None:
         result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
-    if exit_code is not None or result.grader_error:
+    if exit_code is not None or result.grader_error or result.failed_checks:
+        # The server's own output often says why a check failed (an error it logged).
         result.log_tail = tail(runner.server_log())
-    _record_limits(runner, assignment, result)
+    _record_limits(runner, assignment, result, server_died=exit_code is not None)
 
 
 # How a check that ran out of time says so (the plugin's limit, or a request's share of it).
@@ -102,15 +110,20 @@ _TIME_OUT_MESSAGES = ("did not finish within its limit", "did not respond within
 
 
 def _record_limits(
-    runner: Runner, assignment: assignments.Assignment, result: GradeResult, startup_timed_out: bool = False
+    runner: Runner, assignment: assignments.Assignment, result: GradeResult, startup_timed_out: bool = False,
+    server_died: bool = False,
 ) -> None:
-    """Name in the result each limit the server reached; each also shows as a warning."""
+    """Name in the result each limit the server reached; each also shows as a warning.
+
+    Checks that time out after the server died are a consequence of its end, not of the
+    time limit, so they are not reported as one.
+    """
     hits = runner.limits_hit()
     if startup_timed_out:
         seconds = assignment.limits.startup_seconds
         hits.append(LimitHit("startup_seconds", f"the server did not respond within the start-up limit of {seconds:g} s"))
     timed_out = [check.title for check in result.checks if any(text in check.message for text in _TIME_OUT_MESSAGES)]
-    if timed_out:
+    if timed_out and not server_died:
         seconds = assignment.limits.check_seconds
         hits.append(LimitHit(
             "check_seconds", f"{len(timed_out)} check(s) ran out of the time limit of {seconds:g} s per check"

@@ -7,6 +7,7 @@ Time limits hold for every runner; the resource limits are enforced by the Docke
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +34,10 @@ KNOWN: dict[str, Limit] = {
     "disk_mib": Limit(1, 4096, "MiB", True, "in each writable folder (/tmp and the assignment's own)"),
     "log_mib": Limit(1, 1024, "MiB", True, "of server output kept; older output is dropped"),
 }
+
+
+# The limits only the Docker runner can enforce.
+RESOURCE_LIMITS = ("memory_mib", "cpus", "pids", "disk_mib", "log_mib")
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,9 @@ def _check(name: str, value: Any) -> str | None:
     """Return the problem with ``value`` for limit ``name``, or None when it is valid."""
     limit = KNOWN[name]
     kind = "a whole number" if limit.whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (limit.whole and value != int(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"expected {kind} of {limit.unit} from {limit.low:g} to {limit.high:g}, got {value!r}"
+    if limit.whole and value != int(value):
         return f"expected {kind} of {limit.unit} from {limit.low:g} to {limit.high:g}, got {value!r}"
     if not limit.low <= value <= limit.high:
         return f"expected {kind} of {limit.unit} from {limit.low:g} to {limit.high:g}, got {value!r}"
@@ -100,7 +107,7 @@ def parse_override(text: str) -> tuple[str, float]:
         value = float(raw_value)
     except ValueError:
         raise UsageError(f"--limit {text!r}: {raw_value!r} is not a number") from None
-    problem = _check(name, int(value) if value.is_integer() else value)
+    problem = _check(name, int(value) if math.isfinite(value) and value.is_integer() else value)
     if problem:
         raise UsageError(f"--limit {text!r}: {problem}")
     return name, value

@@ -109,6 +109,7 @@ class GradeResult:
             "duration": round(self.duration, 3),
             "warnings": list(self.warnings),
             "limits_hit": [asdict(hit) for hit in self.limits_hit],
+            "log_tail": self.log_tail,
             "error": self._error_dict(),
             "tests": [_check_dict(check) for check in self.checks],
         }

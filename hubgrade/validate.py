@@ -69,7 +69,11 @@ def validate_starter(assignment_id: str, options: CheckOptions) -> Finding:
 def validate_solutions(assignment_id: str, solutions: Path, options: CheckOptions, has_image: Callable[[str], bool]) -> list[Finding]:
     folder = solutions / assignment_id
     if not folder.is_dir():
-        return [Finding(assignment_id, False, f"no solutions in {folder}; add at least a reference solution")]
+        return [Finding(
+            assignment_id, False,
+            f"no solutions in {folder.resolve()}; add at least a reference solution, or point --solutions "
+            "at the folder of <id>/<variant>/ solutions (the default is relative to the current folder)",
+        )]
     findings = []
     for variant in sorted(path for path in folder.iterdir() if (path / EXPECTATION_FILE).is_file()):
         findings.append(_validate_variant(assignment_id, variant, options, has_image))

@@ -36,8 +36,12 @@ class ControlServer:
             def handle(self) -> None:
                 for line in self.rfile:
                     reply = _dispatch(outer_handler, line)
-                    self.wfile.write(json.dumps(reply).encode() + b"\n")
-                    self.wfile.flush()
+                    try:
+                        self.wfile.write(json.dumps(reply).encode() + b"\n")
+                        self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        # The grader ended first, for example on Ctrl-C: nobody reads the reply.
+                        return
 
         self._server = socketserver.ThreadingUnixStreamServer(str(path), _RequestHandler)
         self._server.daemon_threads = True
