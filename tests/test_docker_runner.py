@@ -99,8 +99,10 @@ def test_killed_run_is_cleaned_up_by_the_next(tmp_path: Path, docker_client: doc
     process.kill()
     process.wait(timeout=30)
     containers = docker_client.containers.list(all=True, filters={"label": f"hubgrade.owner-pid={process.pid}"})
-    assert len(containers) == 1
-    _assert_locked_down(containers[0])
+    by_role = {container.name.rsplit("-", 2)[-2]: container for container in containers}
+    assert sorted(by_role) == ["relay", "server"]
+    _assert_locked_down(by_role["server"])
+    _assert_publishes_on_loopback_only(by_role["relay"])
 
     run = run_hubgrade("--log-level", "info", "check", "hello-world", str(SOLUTIONS / "hello-world" / "reference"), "--runner", "docker")
     assert run.exit_code == 0, run.stderr
@@ -116,8 +118,21 @@ def _assert_locked_down(container: docker.models.containers.Container) -> None:
     assert host["Memory"] == 512 * 1024 * 1024
     assert host["NanoCpus"] == 1_000_000_000
     assert host["PidsLimit"] == 256
+    assert host["ReadonlyRootfs"] is True
+    assert set(host["Tmpfs"]) == {"/tmp"}
+    # The server publishes nothing: it is on an internal network, reached through the relay.
+    assert not host["PortBindings"]
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    assert len(networks) == 1
+    (network_name,) = networks
+    assert docker.from_env().networks.get(network_name).attrs["Internal"] is True
+
+
+def _assert_publishes_on_loopback_only(container: docker.models.containers.Container) -> None:
+    host = container.attrs["HostConfig"]
     bindings = [binding for port in host["PortBindings"].values() for binding in port]
-    assert bindings and all(binding["HostIp"] == "127.0.0.1" for binding in bindings)
+    assert bindings
+    assert all(binding["HostIp"] == "127.0.0.1" for binding in bindings)
 
 
 def test_unknown_runtime_is_an_environment_error(no_leftovers: None) -> None:
