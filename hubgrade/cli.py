@@ -222,6 +222,12 @@ def batch(
 
     for text in limit_texts:
         parse_override(text)
+    if runner == "local":
+        click.echo(
+            "warning: --runner local runs every submission on this machine as you, with your files, network "
+            "and no resource limits; use it only for code you trust (see docs/security.md)",
+            err=True,
+        )
     assignment = assignments.load(assignment_id)
     submissions = batch_module.find_submissions(list(sources))
     options = batch_module.BatchOptions(

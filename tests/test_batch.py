@@ -168,3 +168,13 @@ def test_shard_split_is_stable() -> None:
     owners = [[shard.index for shard in shards if shard.includes(student)] for student in students]
     assert all(len(owner) == 1 for owner in owners)
     assert owners == [[shard.index for shard in shards if shard.includes(student)] for student in students]
+
+
+@pytest.mark.local
+def test_local_runner_batch_warns_about_untrusted_code(tmp_path: Path) -> None:
+    class_folder = tmp_path / "class"
+    shutil.copytree(SOLUTIONS / "hello-world" / "reference", class_folder / "ada", ignore=shutil.ignore_patterns("node_modules"))
+    run = run_hubgrade("batch", "hello-world", str(class_folder), "--runner", "local", "--out", str(tmp_path / "out"))
+    assert run.exit_code == 0, run.stderr
+    assert "use it only for code you trust" in run.stderr
+    assert "Graded 1 submissions" in run.stdout
