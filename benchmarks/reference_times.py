@@ -1,8 +1,8 @@
 """Time the grading of every assignment's reference solution under Docker, warm.
 
-For each assignment, one untimed check builds the dependency image; then the rounds
+For each assignment, one untimed check builds the dependency image. Then the rounds
 alternate between the assignment's reference and the baseline, hello-world's reference
-(the smallest assignment), so both see the same machine load. Each timed run is a whole
+(the smallest assignment), so that both see the same machine load. Each timed run is a whole
 `hubgrade check ID PATH --runner docker --format json`: run image, start, grading,
 clean-up. The figure is each assignment's median against the baseline's median.
 

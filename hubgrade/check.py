@@ -100,12 +100,12 @@ def _grade_with(
     if exit_code is not None:
         result.warnings.append(f"the server exited with code {exit_code} during grading; see its log below")
     if exit_code is not None or result.grader_error or result.failed_checks:
-        # The server's own output often says why a check failed (an error it logged).
+        # The server's own output often shows why a check failed (an error it logged).
         result.log_tail = tail(runner.server_log())
     _record_limits(runner, assignment, result, server_died=exit_code is not None)
 
 
-# How a check that ran out of time says so (the plugin's limit, or a request's share of it).
+# The messages of a check that ran out of time (the plugin's limit, or a request's share of it).
 _TIME_OUT_MESSAGES = ("did not finish within its limit", "did not respond within")
 
 

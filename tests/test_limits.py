@@ -41,7 +41,7 @@ def test_invalid_override_names_the_problem(text: str, problem: str) -> None:
 
 
 @pytest.mark.local
-def test_local_runner_warns_that_resource_limits_do_not_apply(tmp_path: Path) -> None:
+def test_local_runner_warns_limits_unenforced(tmp_path: Path) -> None:
     project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "hello")
     run = run_hubgrade(
         "check", "hello-world", str(project), "--runner", "local", "--format", "json",

@@ -195,8 +195,8 @@ class Engine:
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
                 read_only=True, tmpfs=tmpfs, runtime=runtime,
                 volumes={name: {"bind": folder, "mode": "rw"} for name, folder in (volumes or {}).items()},
-                # Two files of the cap each: the log holds at least the cap once the server
-                # has printed that much, which is how reaching the limit is seen.
+                # Two files of the cap each: once the server has printed the cap, the log
+                # keeps at least that much, which is how reaching the limit is detected.
                 log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m", "max-file": "2"}),
             )
         except docker.errors.DockerException as exc:
@@ -218,7 +218,7 @@ class Engine:
             raise EnvironmentProblem(f"could not create volume {name}: {_short(exc)}") from exc
 
     def runtimes(self) -> list[str]:
-        """Return the container runtimes the engine knows, for example runc and runsc."""
+        """Return the names of the engine's container runtimes, for example runc and runsc."""
         return sorted(self.client.info().get("Runtimes", {}))
 
     def run_relay(
