@@ -217,10 +217,6 @@ class Engine:
         except docker.errors.APIError as exc:
             raise EnvironmentProblem(f"could not create volume {name}: {_short(exc)}") from exc
 
-    def runtimes(self) -> list[str]:
-        """Return the names of the engine's container runtimes, for example runc and runsc."""
-        return sorted(self.client.info().get("Runtimes", {}))
-
     def run_relay(
         self, *, image: str, name: str, target: str, ports: list[int], edge_network: str, network: str,
         run_labels: dict[str, str], held_volumes: list[str] | None = None,
