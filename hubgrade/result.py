@@ -88,13 +88,18 @@ class GradeResult:
         return [check for check in self.checks if check.status != "passed"]
 
     def redacted(self) -> GradeResult:
-        """Return a copy whose hidden checks keep their title and points but lose their details."""
+        """Return a copy whose hidden checks keep their title and points but lose their details.
+
+        The server's output goes too when there are hidden checks, because a server that
+        logs its requests would show what those checks sent.
+        """
         checks = [
             replace(check, message=HIDDEN_DETAILS if check.status != "passed" else "", output="", exchanges="")
             if check.hidden else check
             for check in self.checks
         ]
-        return replace(self, checks=checks)
+        hidden = any(check.hidden for check in self.checks)
+        return replace(self, checks=checks, log_tail="" if hidden else self.log_tail)
 
     def to_dict(self) -> dict[str, Any]:
         return {
