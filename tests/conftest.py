@@ -80,7 +80,7 @@ def hubgrade_objects(client: docker.DockerClient, orphans_only: bool = False) ->
     With ``orphans_only``, only those whose hubgrade process has ended: runs of other
     hubgrade processes on this machine, still going, are not leftovers.
     """
-    # The low-level listings answer in one call each: objects that other runs remove
+    # Each low-level listing is one API call, so an object that another run removes
     # meanwhile cannot make a second lookup fail.
     selector = {"label": "hubgrade.run"}
     api = client.api

@@ -40,7 +40,7 @@ class ControlServer:
                         self.wfile.write(json.dumps(reply).encode() + b"\n")
                         self.wfile.flush()
                     except (BrokenPipeError, ConnectionResetError):
-                        # The grader ended first, for example on Ctrl-C: nobody reads the reply.
+                        # The grader ended first, for example on Ctrl-C, so the reply has no reader.
                         return
 
         self._server = socketserver.ThreadingUnixStreamServer(str(path), _RequestHandler)

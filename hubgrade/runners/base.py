@@ -50,7 +50,7 @@ class Runner(Protocol):
     name: str
     dependencies_reused: bool
     services: Services | None
-    # Where the server finds the run's generated files, and the folders it may write to.
+    # The paths of the run's generated files and of the folders the server may write to.
     data_root: str
     work_root: str
 

@@ -110,7 +110,7 @@ def dependency_tag(context: BuildContext) -> str:
 
 
 def run_context(submission: Submission, dependency_image: str, port: int, data: dict[str, bytes] | None = None) -> BuildContext:
-    """The run image: the project in /app, the run's generated files read-only in DATA_DIR."""
+    """Return the run image's build context: the project in /app, the generated files read-only in DATA_DIR."""
     files = {f"{PROJECT_PREFIX}{name}": content for name, content in project_files(submission.path).items()}
     lines = [
         f"FROM {dependency_image}",

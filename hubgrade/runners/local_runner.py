@@ -143,7 +143,7 @@ class LocalRunner:
         return self._start_process(with_changes(self._environment, environment or {}))
 
     def limits_hit(self) -> list[LimitHit]:
-        """The local runner sets no resource limits, so none can be reached."""
+        """Return no limits: the local runner sets no resource limits, so none can be reached."""
         return []
 
     def server_log(self) -> str:

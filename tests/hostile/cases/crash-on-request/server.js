@@ -1,6 +1,6 @@
 import http from "node:http";
 
-// Answers GET /, which hubgrade also uses to see that it started, and dies on the
+// Responds to GET /, which hubgrade also uses to see that it started, and dies on the
 // first request for anything else.
 http.createServer((request, response) => {
   if (request.url === "/") {

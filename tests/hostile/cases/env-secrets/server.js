@@ -2,14 +2,14 @@ import fs from "node:fs";
 import http from "node:http";
 
 // Looks for the secrets of the process that started it, in its environment and in /proc.
-const WANTED = ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "HUBGRADE_TEST_SECRET"];
+const SECRET_NAMES = ["GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "HUBGRADE_TEST_SECRET"];
 
 function escapes() {
-  const found = WANTED.filter((name) => name in process.env).map((name) => `environment has ${name}`);
+  const found = SECRET_NAMES.filter((name) => name in process.env).map((name) => `environment has ${name}`);
   for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
       const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
-      for (const name of WANTED) {
+      for (const name of SECRET_NAMES) {
         if (environ.includes(`${name}=`)) found.push(`/proc/${entry}/environ has ${name}`);
       }
     } catch {

@@ -1,6 +1,6 @@
 import http from "node:http";
 
-// Answers GET / once, then allocates memory until it is killed.
+// Responds to GET / once, then allocates memory until it is killed.
 const hoard = [];
 http.createServer((request, response) => {
   response.end("ok");

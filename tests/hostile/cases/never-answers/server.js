@@ -1,4 +1,4 @@
 import http from "node:http";
 
-// Accepts every request and never answers it.
+// Accepts every request and never responds.
 http.createServer(() => {}).listen(Number(process.env.PORT));

@@ -1,6 +1,6 @@
 import http from "node:http";
 
-// Answers with a body that trickles out at one byte a second, forever.
+// Responds with a body that trickles out at one byte a second, forever.
 http.createServer((request, response) => {
   response.writeHead(200, { "content-type": "text/plain" });
   const timer = setInterval(() => response.write("."), 1000);

@@ -7,13 +7,13 @@ from hubgrade.grading import expect
 
 @pytest.mark.points(40)
 def test_root(client):
-    """GET / answers 200"""
+    """GET / returns 200"""
     expect.status(client.get("/"), 200)
 
 
 @pytest.mark.points(30)
 def test_again(client):
-    """GET /again answers 200"""
+    """GET /again returns 200"""
     expect.status(client.get("/again"), 200)
 
 
