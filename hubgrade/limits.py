@@ -32,7 +32,7 @@ KNOWN: dict[str, Limit] = {
     "cpus": Limit(0.1, 16, "CPUs", False, "of CPU time"),
     "pids": Limit(16, 4096, "processes and threads", True, "at once"),
     "disk_mib": Limit(1, 4096, "MiB", True, "in each writable folder (/tmp and the assignment's own)"),
-    "log_mib": Limit(1, 1024, "MiB", True, "of server output kept; older output is dropped"),
+    "log_mib": Limit(1, 1024, "MiB", True, "of server output before the log limit is reported"),
 }
 
 

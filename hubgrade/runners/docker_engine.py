@@ -22,6 +22,7 @@ from docker.types import LogConfig
 from hubgrade import labels
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.limits import Limits
+from hubgrade.runners import container_log
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +196,7 @@ class Engine:
                 pids_limit=limits.pids, security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True,
                 read_only=True, tmpfs=tmpfs, runtime=runtime,
                 volumes={name: {"bind": folder, "mode": "rw"} for name, folder in (volumes or {}).items()},
-                # Two files of the cap each: once the server has printed the cap, the log
-                # keeps at least that much, which is how reaching the limit is detected.
-                log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_max_mib}m", "max-file": "2"}),
+                log_config=LogConfig(type="json-file", config=container_log.log_options(limits.log_max_mib)),
             )
         except docker.errors.DockerException as exc:
             hint = (

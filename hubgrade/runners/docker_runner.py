@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hubgrade import labels
 from hubgrade.interrupts import uninterrupted
-from hubgrade.runners import docker_image, npm_output
+from hubgrade.runners import container_log, docker_image, npm_output
 from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
 from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
 from hubgrade.result import LimitHit
@@ -202,10 +202,8 @@ class DockerRunner:
         if full or "ENOSPC" in log:
             where = ", ".join(full) if full else "a writable folder"
             hits.append(LimitHit("disk_mib", f"the server filled {where} up to its limit of {limits.disk_mib} MiB"))
-        if len(log) >= limits.log_max_mib * 1024 * 1024:
-            hits.append(LimitHit(
-                "log_mib", f"the server printed more than {limits.log_max_mib} MiB of output; only the latest is kept"
-            ))
+        if container_log.over_limit(log, limits.log_max_mib):
+            hits.append(LimitHit("log_mib", container_log.limit_message(limits.log_max_mib)))
         return hits
 
     def _writable(self) -> list[str]:
