@@ -32,6 +32,12 @@ logger = logging.getLogger("hubgrade")
 
 EXIT_BELOW_MIN_SCORE = 1
 EXIT_INTERRUPTED = 130
+# The state an interrupted command leaves, by command name: its clean-up has run before this is printed.
+INTERRUPTED_MESSAGES = {
+    "check": "interrupted before grading finished, so there is no score; everything the run started was removed",
+    "validate": "interrupted before validation finished; everything the runs started was removed",
+    "batch": "interrupted; the gradebook keeps every submission graded so far, and --resume grades the rest",
+}
 
 
 class HubgradeGroup(click.Group):
@@ -44,7 +50,7 @@ class HubgradeGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Aborted!", err=True)
+            click.echo(f"Aborted: {INTERRUPTED_MESSAGES.get(ctx.invoked_subcommand or '', 'interrupted')}", err=True)
             ctx.exit(EXIT_INTERRUPTED)
 
 
@@ -165,15 +171,22 @@ def _resolve_check_arguments(assignment_id: str | None, path: Path | None) -> tu
         assignment_id = None
     project = path if path is not None else Path(".")
     if assignment_id is None:
+        if project.exists() and not project.is_dir():
+            raise UsageError(f"{project}: not a folder; pass the folder that contains package.json")
         if not project.is_dir():
             raise UsageError(f"{project}: no such folder; pass the folder of the Node.js project to grade")
         config = read_project_config(project)
+        config_path = project.resolve() / PROJECT_CONFIG
         if config.assignment is None:
-            config_path = project.resolve() / PROJECT_CONFIG
             where = f"{config_path} names none" if config_path.is_file() else f"{project.resolve()} has no {PROJECT_CONFIG}"
             raise UsageError(
                 f"no assignment given and {where}; "
                 "run `hubgrade check ASSIGNMENT_ID [PATH]` (see `hubgrade list`)"
+            )
+        if config.assignment not in assignments.list_ids():
+            raise UsageError(
+                f"{config_path}: assignment: unknown assignment {config.assignment!r}; "
+                "set it to an id that `hubgrade list` shows"
             )
         assignment_id = config.assignment
     return assignment_id, project
@@ -293,9 +306,14 @@ def validate(assignment_ids: tuple[str, ...], solutions: Path, runner: str) -> N
             console.print(f"[{style}]{label:<4}[/] {finding.subject}: {finding.detail}", highlight=False)
             failures += not finding.ok
     if failures:
-        console.print(f"\n{failures} problems found", highlight=False)
+        console.print(f"\n{_count(failures, 'problem')} found", highlight=False)
         sys.exit(1)
-    console.print(f"\nAll {len(ids)} assignments valid", highlight=False)
+    summary = f"{ids[0]} is valid" if len(ids) == 1 else f"All {len(ids)} assignments are valid"
+    console.print(f"\n{summary}", highlight=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _image_lookup() -> Callable[[str], bool]:

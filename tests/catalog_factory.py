@@ -13,7 +13,7 @@ let count = 0;
 const server = http.createServer((request, response) => {
   count += 1;
   console.log(`request ${count} ${request.method} ${request.url} token=${process.env.TOKEN}`);
-  if (request.url === "/slow") {
+  if (request.url.startsWith("/slow")) {
     setTimeout(() => response.end("late"), 60000);
     return;
   }

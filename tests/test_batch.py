@@ -110,8 +110,9 @@ def test_interrupted_batch_keeps_results_and_resumes(tmp_path: Path, docker_clie
     while time.monotonic() < deadline and len(list((gradebook / "results").glob("*.json"))) < 2:
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=90)
-    assert process.returncode == 130
+    _, stderr = process.communicate(timeout=90)
+    assert process.returncode == 130, stderr[-3000:]
+    assert "the gradebook keeps every submission graded so far, and --resume grades the rest" in stderr
     graded = set(_rows(gradebook))
     assert {"ada", "bob"} <= graded
     assert graded != set(students)

@@ -26,6 +26,23 @@ def test_path_that_does_not_exist(tmp_path: Path, no_leftovers: None) -> None:
     assert f"{missing}: no such folder" in run.stderr
 
 
+def test_file_given_as_project(tmp_path: Path) -> None:
+    entry = tmp_path / "server.js"
+    entry.write_text("console.log('hello')\n", encoding="utf-8")
+    run = run_hubgrade("check", str(entry))
+    assert run.exit_code == 2
+    assert f"{entry}: not a folder; pass the folder that contains package.json" in run.stderr
+
+
+def test_unknown_assignment_in_project_config(tmp_path: Path) -> None:
+    project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "project")
+    (project / "hubgrade.yaml").write_text("assignment: helo-world\n", encoding="utf-8")
+    run = run_hubgrade("check", cwd=project)
+    assert run.exit_code == 2
+    assert f"{project.resolve() / 'hubgrade.yaml'}: assignment: unknown assignment 'helo-world'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_project_without_package_json(no_leftovers: None) -> None:
     run = run_hubgrade("check", "hello-world", str(PROJECTS / "no-package-json"))
     assert run.exit_code == 2

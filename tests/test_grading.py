@@ -59,7 +59,7 @@ def test_wrong_status(client):
 @pytest.mark.points(25)
 def test_times_out(client):
     \"\"\"GET /slow responds in time.\"\"\"
-    client.get("/slow")
+    client.get("/slow", params={"wait": "long"})
 
 
 @pytest.mark.points(25)
@@ -110,7 +110,7 @@ def test_failures_become_messages(tmp_path: Path, project: Path) -> None:
 
     slow = tests["test_times_out"]
     assert slow["status"] == "failed"
-    assert "GET /slow: the server did not respond within 1.5 s" in slow["message"]
+    assert "GET /slow?wait=long: the server did not respond within 1.5 s" in slow["message"]
 
     bug = tests["test_grader_bug"]
     assert bug["status"] == "error"

@@ -18,7 +18,7 @@ def test_shipped_assignment_validates() -> None:
     assert run.exit_code == 0, run.stdout + run.stderr
     assert "hello-world: 7 checks, 100 points, starter renders" in run.stdout
     assert "hello-world/reference: score 100 as expected" in run.stdout
-    assert "All 1 assignments valid" in run.stdout
+    assert "hello-world is valid" in run.stdout
 
 
 def test_solution_that_scores_otherwise_fails_validation(tmp_path: Path) -> None:
@@ -29,6 +29,7 @@ def test_solution_that_scores_otherwise_fails_validation(tmp_path: Path) -> None
     assert run.exit_code == 1
     assert "hello-world/claims-a-bug: failed checks [], expected ['test_root_status']" in run.stdout
     assert "score 100, expected 90" in run.stdout
+    assert "\n1 problem found" in run.stdout
 
 
 def test_grader_with_wrong_points_fails_validation(tmp_path: Path) -> None:

@@ -38,10 +38,12 @@ class GraderClient(httpx.Client):
         except httpx.TimeoutException as exc:
             self.transcript.append(f"> {as_curl(exc.request)}\n< (no response within {self.timeout_seconds:g} s)")
             raise CheckFailed(
-                f"{where}: the server did not respond within {self.timeout_seconds:g} s", request=exc.request
+                f"{_target(exc.request)}: the server did not respond within {self.timeout_seconds:g} s",
+                request=exc.request,
             ) from exc
         except httpx.TransportError as exc:
             request = _request_of(exc)
+            where = _target(request) if request else where
             self.transcript.append(f"> {as_curl(request) if request else where}\n< ({type(exc).__name__}: {exc})")
             raise CheckFailed(
                 f"{where}: the connection failed ({type(exc).__name__}: {exc or 'no details'}); "
@@ -66,7 +68,7 @@ class GraderClient(httpx.Client):
                 if len(raw) > MAX_BODY_BYTES:
                     self.transcript.append(f"> {as_curl(request)}\n< (body larger than {MAX_BODY_MIB} MiB)")
                     raise CheckFailed(
-                        f"{request.method} {request.url.path}: the response body is larger than {MAX_BODY_MIB} MiB, "
+                        f"{_target(request)}: the response body is larger than {MAX_BODY_MIB} MiB, "
                         "so the grader stopped reading it",
                         request=request,
                     )
@@ -83,6 +85,11 @@ class GraderClient(httpx.Client):
 def _tls_context() -> ssl.SSLContext:
     """Return one TLS context for every client: httpx builds one per client otherwise, about 20 ms each."""
     return ssl.create_default_context()
+
+
+def _target(request: httpx.Request) -> str:
+    """Return the method and target of ``request`` as sent, query string included."""
+    return f"{request.method} {request.url.raw_path.decode('ascii', errors='replace')}"
 
 
 def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
