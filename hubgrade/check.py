@@ -89,7 +89,10 @@ def _grade_with(
         logger.info("server of %s did not start: %s", result.submission, failure.message)
         result.startup_error = StartupError(failure.reason, failure.message, failure.log_tail, failure.exit_code)
         result.checks = session.list_checks(assignment, _not_run_reason(failure.reason))
-        _record_limits(runner, assignment, result, startup_timed_out=failure.reason == "no-listen")
+        _record_limits(
+            runner, assignment, result, startup_timed_out=failure.reason == "no-listen",
+            build_timed_out=failure.limit == "build_seconds",
+        )
         return
     result.warnings.extend(server.warnings)
 
@@ -111,7 +114,7 @@ _TIME_OUT_MESSAGES = ("did not finish within its limit", "did not respond within
 
 def _record_limits(
     runner: Runner, assignment: assignments.Assignment, result: GradeResult, startup_timed_out: bool = False,
-    server_died: bool = False,
+    server_died: bool = False, build_timed_out: bool = False,
 ) -> None:
     """Name in the result each limit the server reached; each also shows as a warning.
 
@@ -119,6 +122,9 @@ def _record_limits(
     time limit, so they are not reported as one.
     """
     hits = runner.limits_hit()
+    if build_timed_out:
+        seconds = assignment.limits.build_seconds
+        hits.append(LimitHit("build_seconds", f"a build step did not finish within the build limit of {seconds:g} s"))
     if startup_timed_out:
         seconds = assignment.limits.startup_seconds
         hits.append(LimitHit("startup_seconds", f"the server did not respond within the start-up limit of {seconds:g} s"))

@@ -129,7 +129,7 @@ def new(assignment_id: str, directory: Path | None, ci: str | None) -> None:
               help="Seconds each check may take [default: the assignment's limit].")
 @click.option("--limit", "limit_texts", multiple=True, metavar="NAME=VALUE",
               help="Override one of the assignment's limits, repeatable: startup_seconds, check_seconds, memory_mib, "
-                   "cpus, pids, disk_mib or log_mib (see docs/security.md).")
+                   "cpus, pids, disk_mib, log_mib or build_seconds (see docs/security.md).")
 @click.option("--verbose", is_flag=True, help="Show every request and response of every check.")
 @click.option("--show-hidden", is_flag=True,
               help="Include the details of hidden checks in every report (for instructors; learners see titles and points only).")
@@ -216,7 +216,7 @@ def _looks_like_path(argument: str) -> bool:
               help="Seconds each check may take [default: the assignment's limit].")
 @click.option("--limit", "limit_texts", multiple=True, metavar="NAME=VALUE",
               help="Override one of the assignment's limits, repeatable: startup_seconds, check_seconds, memory_mib, "
-                   "cpus, pids, disk_mib or log_mib (see docs/security.md).")
+                   "cpus, pids, disk_mib, log_mib or build_seconds (see docs/security.md).")
 def batch(
     assignment_id: str, sources: tuple[Path, ...], jobs: int | None, out_dir: Path | None, resume: bool,
     shard: str | None, runner: str, image: str | None, min_score: int, startup_seconds: float | None,

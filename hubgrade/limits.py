@@ -33,6 +33,7 @@ KNOWN: dict[str, Limit] = {
     "pids": Limit(16, 4096, "processes and threads", True, "at once"),
     "disk_mib": Limit(1, 4096, "MiB", True, "in each writable folder (/tmp and the assignment's own)"),
     "log_mib": Limit(1, 1024, "MiB", True, "of server output before the log limit is reported"),
+    "build_seconds": Limit(10, 3600, "seconds", False, "for each build step: the install, `npm run build`, a Dockerfile"),
 }
 
 
@@ -49,6 +50,7 @@ class Limits:
     pids: int = 256
     disk_mib: int = 64
     log_mib: int = 20
+    build_seconds: float = 300.0
 
     def with_overrides(self, overrides: dict[str, float]) -> Limits:
         typed: dict[str, Any] = {name: _typed(name, value) for name, value in overrides.items()}

@@ -31,6 +31,13 @@ class RunningServer:
     warnings: list[str] = field(default_factory=list)
 
 
+# The advice for an install or build step that runs past the build time limit, by step.
+UNENDING_STEP_HINTS = {
+    "install": "an install script in package.json (preinstall, install, postinstall, prepare) must end",
+    "build": "the build script must end, so it may neither watch files nor start the server",
+}
+
+
 class StartupFailed(Exception):
     """The server did not become ready: it crashed, never listened, or failed to install.
 
@@ -38,12 +45,16 @@ class StartupFailed(Exception):
     ``reason`` is one of ``install``, ``build``, ``crashed``, ``no-listen``, ``loopback``.
     """
 
-    def __init__(self, reason: str, message: str, log_tail: str = "", exit_code: int | None = None) -> None:
+    def __init__(
+        self, reason: str, message: str, log_tail: str = "", exit_code: int | None = None, limit: str | None = None
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
         self.log_tail = log_tail
         self.exit_code = exit_code
+        # The limit (as named in assignment.yaml) that stopped the start, if one did.
+        self.limit = limit
 
 
 class Runner(Protocol):

@@ -6,7 +6,6 @@ becomes ``EnvironmentProblem`` (exit code 3) with the fix in the message.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from collections.abc import Iterator
@@ -22,7 +21,8 @@ from docker.types import LogConfig
 from hubgrade import labels
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.limits import Limits
-from hubgrade.runners import container_log
+from hubgrade.runners import container_log, image_build
+from hubgrade.runners.image_build import BuildOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +45,14 @@ class ResourceLimits:
     # The size of each folder the server may write to (/tmp and the assignment's own);
     # everything else in the container is read-only.
     disk_mib: int = 64
+    # Each image build: the dependency install, `npm run build`, a learner's Dockerfile.
+    build_seconds: float = 300.0
 
     @classmethod
     def from_limits(cls, limits: Limits) -> ResourceLimits:
         return cls(
             memory_mib=limits.memory_mib, cpus=limits.cpus, pids=limits.pids, log_max_mib=limits.log_mib,
-            disk_mib=limits.disk_mib,
+            disk_mib=limits.disk_mib, build_seconds=limits.build_seconds,
         )
 
 
@@ -70,13 +72,6 @@ for (const port of ports.map(Number)) {
   }).listen(port);
 }
 """
-
-
-@dataclass(frozen=True)
-class BuildOutcome:
-    ok: bool
-    output: str
-    error: str = ""
 
 
 def engine_available() -> bool:
@@ -142,22 +137,11 @@ class Engine:
                 f"pull or build it (`docker pull {name}`), or choose another with --image"
             ) from exc
 
-    def build(self, context_tar: bytes, dockerfile: str, tag: str, image_labels: dict[str, str]) -> BuildOutcome:
-        """Build an image; a failing step is an outcome, not an exception."""
-        lines: list[str] = []
-        try:
-            stream = self.client.api.build(
-                fileobj=io.BytesIO(context_tar), custom_context=True, dockerfile=dockerfile, tag=tag,
-                labels=image_labels, rm=True, forcerm=True, pull=False, decode=True,
-            )
-            for chunk in stream:
-                if "stream" in chunk:
-                    lines.append(str(chunk["stream"]))
-                if "error" in chunk:
-                    return BuildOutcome(False, "".join(lines), str(chunk["error"]).strip())
-        except docker.errors.DockerException as exc:
-            return BuildOutcome(False, "".join(lines), _short(exc))
-        return BuildOutcome(True, "".join(lines))
+    def build(
+        self, context_tar: bytes, dockerfile: str, tag: str, image_labels: dict[str, str], timeout_seconds: float
+    ) -> BuildOutcome:
+        """Build an image; a failing step or running out of time is an outcome, not an exception."""
+        return image_build.build(context_tar, dockerfile, tag, image_labels, timeout_seconds)
 
     def create_network(self, name: str, network_labels: dict[str, str], *, internal: bool = False) -> None:
         """Create a bridge network; an ``internal`` one reaches neither the outside nor the host.

@@ -17,8 +17,9 @@ from pathlib import Path
 from hubgrade import labels
 from hubgrade.interrupts import uninterrupted
 from hubgrade.runners import container_log, docker_image, npm_output
-from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
-from hubgrade.runners.docker_engine import BuildOutcome, Engine, ResourceLimits, ServerContainer
+from hubgrade.runners.base import UNENDING_STEP_HINTS, RunningServer, StartupFailed, tail, with_changes
+from hubgrade.runners.docker_engine import Engine, ResourceLimits, ServerContainer
+from hubgrade.runners.image_build import BuildOutcome
 from hubgrade.result import LimitHit
 from hubgrade.run_files import RunFiles
 from hubgrade.runners.readiness import Ready, parse_proc_net_tcp, wait_until_ready, responds_to_http
@@ -116,7 +117,8 @@ class DockerRunner:
                 return tag
             logger.info("installing dependencies with `%s` into image %s", self.submission.install_command, tag)
             outcome = self.engine.build(
-                context.tar(), docker_image.DOCKERFILE_NAME, tag, {labels.CACHE_LABEL: "dependencies"}
+                context.tar(), docker_image.DOCKERFILE_NAME, tag, {labels.CACHE_LABEL: "dependencies"},
+                self.limits.build_seconds,
             )
         if not outcome.ok:
             raise _step_failed("install", f"`{self.submission.install_command}`", outcome)
@@ -127,7 +129,9 @@ class DockerRunner:
         logger.info("building image %s for run %s", self.run_image, self.run_id)
         # The run image would inherit the cache label of its base; it belongs to the run instead.
         image_labels = {**self.labels, labels.CACHE_LABEL: "run"}
-        outcome = self.engine.build(context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, image_labels)
+        outcome = self.engine.build(
+            context.tar(), docker_image.DOCKERFILE_NAME, self.run_image, image_labels, self.limits.build_seconds
+        )
         if not outcome.ok:
             step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
             raise _step_failed("build", step, outcome)
@@ -282,6 +286,11 @@ class DockerRunner:
 
 
 def _step_failed(reason: str, step: str, outcome: BuildOutcome) -> StartupFailed:
+    if outcome.timed_out:
+        return StartupFailed(
+            reason, f"{step} {outcome.error}, the build time limit; {UNENDING_STEP_HINTS[reason]}",
+            tail(outcome.output), limit="build_seconds",
+        )
     code = docker_image.failed_step_exit_code(outcome.error)
     if code is None:
         return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(outcome.output))

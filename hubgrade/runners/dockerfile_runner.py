@@ -68,9 +68,15 @@ class DockerfileRunner(DockerRunner):
         context = _context_tar(self.submission.path)
         logger.info("building %s of %s as image %s", DOCKERFILE, self.submission.path, self.run_image)
         image_labels = {**self.labels, labels.CACHE_LABEL: "run"}
-        outcome = self.engine.build(context, DOCKERFILE, self.run_image, image_labels)
+        outcome = self.engine.build(context, DOCKERFILE, self.run_image, image_labels, self.limits.build_seconds)
         if outcome.ok:
             return
+        if outcome.timed_out:
+            raise StartupFailed(
+                "build", f"`docker build` of your {DOCKERFILE} {outcome.error}, the build time limit; "
+                "a RUN step must end, so start the server with CMD, not RUN",
+                tail(outcome.output), limit="build_seconds",
+            )
         code = docker_image.failed_step_exit_code(outcome.error)
         if code is None:
             raise StartupFailed(

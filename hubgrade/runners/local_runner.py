@@ -24,7 +24,7 @@ from hubgrade import process_group
 from hubgrade.interrupts import uninterrupted
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners import npm_output
-from hubgrade.runners.base import RunningServer, StartupFailed, tail, with_changes
+from hubgrade.runners.base import UNENDING_STEP_HINTS, RunningServer, StartupFailed, tail, with_changes
 from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
 from hubgrade.runners import sandbox
 from hubgrade.runners.sandbox import SandboxRun
@@ -40,16 +40,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STAMP_FILE = ".hubgrade-dependencies"
-INSTALL_TIMEOUT_SECONDS = 600
 STOP_GRACE_SECONDS = 3
 
 
 class LocalRunner:
     name = "local"
 
-    def __init__(self, submission: Submission, *, startup_seconds: float) -> None:
+    def __init__(self, submission: Submission, *, startup_seconds: float, build_seconds: float = 300.0) -> None:
         self.submission = submission
         self.startup_seconds = startup_seconds
+        self.build_seconds = build_seconds
         self.dependencies_reused = False
         self._process: subprocess.Popen[bytes] | None = None
         self._log_dir = Path(tempfile.mkdtemp(prefix="hubgrade-local-"))
@@ -102,18 +102,30 @@ class LocalRunner:
 
     def _run_step(self, command: list[str], reason: str, label: str) -> None:
         logger.info("running %s in %s", label, self.submission.path)
+        # A group of its own, so that a step that runs past its time ends with all its children.
+        process = subprocess.Popen(
+            command, cwd=self.submission.path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=_npm_environment(), start_new_session=True,
+        )
+        process_group.record_group(process.pid)
         try:
-            result = subprocess.run(
-                command, cwd=self.submission.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                timeout=INSTALL_TIMEOUT_SECONDS, check=False, env=_npm_environment(),
-            )
-        except subprocess.TimeoutExpired as exc:
-            output = (exc.stdout or b"").decode("utf-8", errors="replace")
-            raise StartupFailed(reason, f"{label} did not finish within {INSTALL_TIMEOUT_SECONDS} s", tail(output)) from exc
-        output = result.stdout.decode("utf-8", errors="replace")
-        if result.returncode != 0:
+            raw, _ = process.communicate(timeout=self.build_seconds)
+        except subprocess.TimeoutExpired:
+            output = _end_step(process)
+            raise StartupFailed(
+                reason, f"{label} did not finish within {self.build_seconds:g} s, the build time limit; "
+                f"{UNENDING_STEP_HINTS[reason]}",
+                tail(output), limit="build_seconds",
+            ) from None
+        except BaseException:
+            _end_step(process)
+            raise
+        finally:
+            process_group.forget_group(process.pid)
+        output = raw.decode("utf-8", errors="replace")
+        if process.returncode != 0:
             shown = npm_output.failure_reason(output, inside_container=False) if reason == "install" else tail(output)
-            raise StartupFailed(reason, f"{label} failed with exit code {result.returncode}", shown)
+            raise StartupFailed(reason, f"{label} failed with exit code {process.returncode}", shown)
 
     def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         self._port = free_port()
@@ -225,6 +237,19 @@ class LocalRunner:
         self._process = None
         process_group.forget_group(pgid)
         _wait_port_free(self._port)
+
+
+def _end_step(process: subprocess.Popen[bytes]) -> str:
+    """Kill an install or build step with its whole group, and return what it printed."""
+    _signal_group(process.pid, signal.SIGKILL)
+    try:
+        raw, _ = process.communicate(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        # A child that left the group still has the output pipe open.
+        logger.warning("a child of process group %d left the group and still runs", process.pid)
+        process.kill()
+        return ""
+    return (raw or b"").decode("utf-8", errors="replace")
 
 
 def _process_group(pgid: int) -> list[psutil.Process]:

@@ -34,12 +34,13 @@ def select_runner(
             name = "docker"
         else:
             logger.warning(NO_ISOLATION_WARNING)
-            return LocalRunner(submission, startup_seconds=startup_seconds), [NO_ISOLATION_WARNING]
+            local = LocalRunner(submission, startup_seconds=startup_seconds, build_seconds=resources.build_seconds)
+            return local, [NO_ISOLATION_WARNING]
     if name == "docker":
         return DockerRunner(submission, startup_seconds=startup_seconds, base_image=image, limits=resources), []
     if image:
         raise UsageError("--image applies to the docker runner only; drop it or use --runner docker")
-    return LocalRunner(submission, startup_seconds=startup_seconds), []
+    return LocalRunner(submission, startup_seconds=startup_seconds, build_seconds=resources.build_seconds), []
 
 
 def _dockerfile_runner(

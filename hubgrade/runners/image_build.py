@@ -1,0 +1,110 @@
+"""Image builds with a time limit: a build that runs past it is cancelled on the engine.
+
+A build step can run forever: an install script that waits, ``tsc --watch`` as the build
+script, or ``RUN node server.js`` in a learner's Dockerfile. The engine's build API has
+no time limit of its own, and it streams its output with no read time-out. But the
+engine cancels a build when its client disconnects, and removes the step's container.
+So when the time is up, a timer shuts the connection's socket down.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+import urllib3.exceptions
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    ok: bool
+    output: str
+    error: str = ""
+    timed_out: bool = False
+
+
+class _Cutter:
+    """The build's HTTP response, kept so that the timer thread can cut its connection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._response: requests.Response | None = None
+        self.fired = False
+
+    def on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        with self._lock:
+            self._response = response
+            if self.fired:
+                _shut_down(response)
+        return response
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._response is not None:
+                _shut_down(self._response)
+
+
+def _shut_down(response: requests.Response) -> None:
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        logger.warning("could not stop the image build: its connection has no socket")
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError as exc:
+        logger.warning("could not stop the image build: %s", exc)
+
+
+def build(
+    context_tar: bytes, dockerfile: str, tag: str, image_labels: dict[str, str], timeout_seconds: float
+) -> BuildOutcome:
+    """Build an image within ``timeout_seconds``; a failing step or the time limit is an outcome."""
+    # A client of its own, so that its response hook receives this build's response only.
+    client = docker.from_env()
+    cutter = _Cutter()
+    client.api.hooks["response"].append(cutter.on_response)
+    timer = threading.Timer(timeout_seconds, cutter.fire)
+    timer.daemon = True
+
+    lines: list[str] = []
+    error = ""
+    try:
+        timer.start()
+        stream = client.api.build(
+            fileobj=io.BytesIO(context_tar), custom_context=True, dockerfile=dockerfile, tag=tag,
+            labels=image_labels, rm=True, forcerm=True, pull=False, decode=True,
+        )
+        for chunk in stream:
+            if "stream" in chunk:
+                lines.append(str(chunk["stream"]))
+            if "error" in chunk:
+                error = str(chunk["error"]).strip()
+                break
+    except (docker.errors.DockerException, requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        error = _short(exc)
+    finally:
+        timer.cancel()
+        client.close()
+
+    output = "".join(lines)
+    if cutter.fired:
+        return BuildOutcome(False, output, f"did not finish within {timeout_seconds:g} s", timed_out=True)
+    if error:
+        return BuildOutcome(False, output, error)
+    return BuildOutcome(True, output)
+
+
+def _short(exc: Exception) -> str:
+    explanation = getattr(exc, "explanation", None)
+    return str(explanation or exc).strip()
