@@ -1,11 +1,14 @@
 """Start and stop a learner's compose file with ``docker-compose`` (Compose v1).
 
 The project is named after the run id, so its containers, networks and volumes never
-clash with another run's. An override file, written outside the learner's folder, adds
-the run's labels to every service, built image, network and volume of the file. So the
-run's clean-up removes them, and after a SIGKILL the next run reaps them like any other
-labelled object (volumes through ``reap_orphan_volumes``). Each container also gets the
-memory, CPU and process limits of the learner's server.
+clash with another run's. Compose starts the file as ``docker-compose config`` resolved
+it, with every published port bound to 127.0.0.1: the app's on the host port the
+learner chose (``APP_PORT``), the others on ports the engine picks, so that two runs
+never clash on a fixed port such as 5432. An override file, written outside the
+learner's folder, adds the run's labels to every service, built image, network and
+volume of the file. So the run's clean-up removes them, and after a SIGKILL the next run
+reaps them like any other labelled object (volumes through ``reap_orphan_volumes``).
+Each container also gets the memory, CPU and process limits of the learner's server.
 
 Before anything starts, the resolved file is checked for options that reach the host
 (privileged mode, host namespaces, added capabilities, devices, bind mounts outside the
@@ -118,9 +121,12 @@ class ComposeProject:
         problems = unsafe_options(resolved, self.project_dir)
         if problems:
             return ComposeOutcome(False, f"{compose_file.name} was not started: " + "; ".join(problems))
+        started_file = self._scratch / "hubgrade-resolved.yml"
+        published = loopback_ports(resolved, self.app_service)
+        started_file.write_text(yaml.safe_dump(published), encoding="utf-8")
         override = self._scratch / "hubgrade-override.yml"
         override.write_text(yaml.safe_dump(label_override(resolved, self.labels)), encoding="utf-8")
-        self._files.append(override)
+        self._files = [started_file, override]
 
         logger.info("creating compose project %s from %s", self.name, compose_file)
         created = self._run(["up", "--no-start", "--build", "--no-color"], self._remaining())
@@ -244,6 +250,37 @@ class ComposeProject:
                 if binding.get("HostPort"):
                     return int(binding["HostPort"])
         return None
+
+
+def loopback_ports(resolved: dict[str, Any], app_service: str) -> dict[str, Any]:
+    """Return the resolved file with every published port bound to 127.0.0.1.
+
+    The app service keeps the host ports its file gives. Other services get host ports
+    the engine picks, because only the grader, through the app, needs to reach them.
+    """
+    services: dict[str, Any] = {}
+    for name, service in (resolved.get("services") or {}).items():
+        if isinstance(service, dict) and isinstance(service.get("ports"), list):
+            ports = [_loopback_port(entry, keep_host_port=name == app_service) for entry in service["ports"]]
+            service = {**service, "ports": ports}
+        services[name] = service
+    return {**resolved, "services": services}
+
+
+def _loopback_port(entry: Any, keep_host_port: bool) -> str:
+    """Return one port entry, in either syntax Compose prints, as ``127.0.0.1:HOST:TARGET/PROTOCOL``."""
+    if isinstance(entry, dict):
+        target = str(entry.get("target", ""))
+        published = str(entry.get("published") or "")
+        protocol = str(entry.get("protocol") or "tcp")
+    else:
+        text, _, protocol = str(entry).partition("/")
+        rest, _, target = text.rpartition(":")
+        # What is left before the host port is the host address, which is replaced.
+        published = rest.rpartition(":")[2]
+        protocol = protocol or "tcp"
+    host_port = published if keep_host_port else ""
+    return f"127.0.0.1:{host_port}:{target}/{protocol}"
 
 
 def label_override(resolved: dict[str, Any], run_labels: dict[str, str]) -> dict[str, Any]:
