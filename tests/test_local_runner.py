@@ -114,3 +114,45 @@ def test_server_does_not_see_host_secrets(tmp_path: Path) -> None:
         "check", "demo", str(project), "--runner", "local", env={"HUBGRADE_HOME": str(catalog), "GITHUB_TOKEN": "secret-value-123"}
     )
     assert run.exit_code == 0, run.stdout + run.stderr
+
+
+TEMPORARY_FILE_SERVER = """\
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+
+// Writes a file to the temporary folder on /write, and says whether it is there on /read.
+const probe = path.join(os.tmpdir(), "hubgrade-probe.txt");
+http.createServer((request, response) => {
+  if (request.url === "/write") fs.writeFileSync(probe, "kept?");
+  response.end(JSON.stringify({ exists: fs.existsSync(probe), folder: os.tmpdir() }));
+}).listen(Number(process.env.PORT));
+"""
+
+TEMPORARY_FILE_GRADER = """\
+import pytest
+
+from hubgrade.grading import expect
+
+
+@pytest.mark.points(100)
+def test_temporary_folder_emptied(client, server):
+    \"\"\"A restart empties the temporary folder.\"\"\"
+    expect.that(client.get("/write").json()["exists"], "the file was not written")
+    server.restart()
+    after = client.get("/read").json()
+    expect.that(not after["exists"], f"the file in {after['folder']} outlived the restart")
+"""
+
+
+@pytest.mark.parametrize("runner", ["local", pytest.param("docker", marks=pytest.mark.docker)])
+def test_restart_empties_temporary_folder(runner: str, tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "catalog", TEMPORARY_FILE_GRADER)
+    project = write_counter_project(tmp_path / "project")
+    (project / "server.js").write_text(TEMPORARY_FILE_SERVER, encoding="utf-8")
+    run = run_hubgrade(
+        "check", "demo", str(project), "--runner", runner, "--format", "json", env={"HUBGRADE_HOME": str(catalog)}
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.json()["score"] == 100

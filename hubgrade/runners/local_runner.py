@@ -56,6 +56,8 @@ class LocalRunner:
         self._log_path = self._log_dir / "server.log"
         self.data_root = str(self._log_dir / "data")
         self.work_root = str(self._log_dir / "work")
+        # The server's temporary folder, empty at each start, as /tmp is in a container.
+        self._temporary = self._log_dir / "tmp"
         self._environment: dict[str, str] = {}
         self._port = 0
         self.services: Services | None = None
@@ -176,7 +178,9 @@ class LocalRunner:
         )
 
     def _start_process(self, server_environment: dict[str, str]) -> RunningServer:
-        environment = {**_npm_environment(), **server_environment}
+        shutil.rmtree(self._temporary, ignore_errors=True)
+        self._temporary.mkdir()
+        environment = {**_npm_environment(), **server_environment, "TMPDIR": str(self._temporary)}
         logger.info("starting `%s` in %s with PORT=%d", self.submission.start_command, self.submission.path, self._port)
         with open(self._log_path, "ab") as log:
             self._process = subprocess.Popen(
