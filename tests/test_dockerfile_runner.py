@@ -104,6 +104,24 @@ def test_failing_dockerfile_build_verdict(tmp_path: Path, no_leftovers: None) ->
     assert all(test["status"] != "passed" for test in report["tests"])
 
 
+def test_missing_base_image_verdict(tmp_path: Path, no_leftovers: None) -> None:
+    project = tmp_path / "other-base"
+    shutil.copytree(REFERENCE, project)
+    dockerfile = project / "Dockerfile"
+    # A registry on a loopback port where nothing listens: the pull fails at once, on this machine.
+    missing = "127.0.0.1:9/hubgrade-missing:1"
+    text = dockerfile.read_text(encoding="utf-8")
+    dockerfile.write_text(text.replace("FROM node:24-bookworm-slim", f"FROM {missing}"), encoding="utf-8")
+
+    run = run_hubgrade("check", "dockerize", str(project), "--runner", "docker", "--format", "json")
+
+    assert run.exit_code == 1, run.stderr
+    report = run.json()
+    assert report["error"]["reason"] == "build"
+    assert f"failed at `FROM {missing}`: that image is not on the grading machine" in report["error"]["message"]
+    assert "start from an image the assignment names" in report["error"]["message"]
+
+
 def test_missing_dockerfile_verdict(tmp_path: Path, no_leftovers: None) -> None:
     project = tmp_path / "no-dockerfile"
     shutil.copytree(REFERENCE, project)

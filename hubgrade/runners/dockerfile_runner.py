@@ -78,11 +78,18 @@ class DockerfileRunner(DockerRunner):
                 tail(outcome.output), limit="build_seconds",
             )
         code = docker_image.failed_step_exit_code(outcome.error)
+        steps = _STEP_LINE.findall(outcome.output)
+        base = _missing_base_image(steps)
+        if code is None and base is not None:
+            raise StartupFailed(
+                "build", f"`docker build` of your {DOCKERFILE} failed at `FROM {base}`: that image is not on the "
+                f"grading machine and could not be pulled ({outcome.error}); start from an image the "
+                "assignment names", tail(outcome.output),
+            )
         if code is None:
             raise StartupFailed(
                 "build", f"`docker build` of your {DOCKERFILE} failed: {outcome.error}", tail(outcome.output)
             )
-        steps = _STEP_LINE.findall(outcome.output)
         step = f"step {steps[-1][0]} `{steps[-1][1].strip()}`" if steps else "a step"
         raise StartupFailed(
             "build", f"`docker build` of your {DOCKERFILE} failed: {step} exited with code {code}; its output is below",
@@ -147,6 +154,18 @@ def _process_uids(container: Any) -> list[int]:
         return []
     column = list(listing.get("Titles") or []).index("UID")
     return [int(row[column]) for row in listing.get("Processes") or []]
+
+
+def _missing_base_image(steps: list[tuple[str, str]]) -> str | None:
+    """Return the image of the last step when that step is a FROM, the one that failed."""
+    if not steps:
+        return None
+    words = steps[-1][1].split()
+    if len(words) < 2 or words[0].upper() != "FROM":
+        return None
+    # Options such as --platform=... come before the image.
+    images = [word for word in words[1:] if not word.startswith("--")]
+    return images[0] if images else None
 
 
 def _context_tar(root: Path) -> bytes:
