@@ -53,6 +53,11 @@ def _assert_stopped(run: CliRun, report: dict[str, Any], took: float, reason: st
     assert took < 10 + MARGIN_SECONDS
 
 
+def _dangling_images(client: docker.DockerClient) -> set[str]:
+    """Return the untagged images no other image builds on: what a failed build leaves."""
+    return {image.id for image in client.images.list(all=True, filters={"dangling": True})}
+
+
 def _step_processes() -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["cmdline"]):
@@ -72,10 +77,13 @@ def _step_processes() -> list[psutil.Process]:
 def test_unending_step_under_docker(
     script: str, reason: str, message: str, tmp_path: Path, docker_client: docker.DockerClient, no_leftovers: None
 ) -> None:
+    before = _dangling_images(docker_client)
     run, report, took = _check("hello-world", str(_project_with_script(tmp_path, script)), "--runner", "docker")
     _assert_stopped(run, report, took, reason, message)
-    # The step ran in a build container without the run's labels: it must be gone too.
+    # The step ran in a build container without the run's labels: it must be gone too,
+    # and so must the images of the steps before it.
     assert _step_processes() == []
+    assert _dangling_images(docker_client) - before == set()
 
 
 @pytest.mark.local
@@ -100,8 +108,10 @@ def test_dockerfile_run_step_never_ends(
     dockerfile = project / "Dockerfile"
     text = dockerfile.read_text(encoding="utf-8")
     dockerfile.write_text(text.replace('CMD ["node", "server.js"]', f"RUN node server.js {MARKER}"), encoding="utf-8")
+    before = _dangling_images(docker_client)
 
     run, report, took = _check("dockerize", str(project))
 
     _assert_stopped(run, report, took, "build", "start the server with CMD, not RUN")
     assert _step_processes() == []
+    assert _dangling_images(docker_client) - before == set()

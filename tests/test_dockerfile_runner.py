@@ -79,7 +79,9 @@ def engine() -> Iterator[Engine]:
     connected.close()
 
 
-def test_failing_dockerfile_build_verdict(tmp_path: Path, no_leftovers: None) -> None:
+def test_failing_dockerfile_build_verdict(
+    tmp_path: Path, docker_client: docker.DockerClient, no_leftovers: None
+) -> None:
     project = tmp_path / "broken"
     shutil.copytree(REFERENCE, project)
     dockerfile = project / "Dockerfile"
@@ -90,8 +92,13 @@ def test_failing_dockerfile_build_verdict(tmp_path: Path, no_leftovers: None) ->
         encoding="utf-8",
     )
 
+    dangling = {"dangling": True}
+    before = {image.id for image in docker_client.images.list(all=True, filters=dangling)}
+
     run = run_hubgrade("check", "dockerize", str(project), "--runner", "docker", "--format", "json")
 
+    # The images of the steps before the failing one are removed with the run.
+    assert {image.id for image in docker_client.images.list(all=True, filters=dangling)} - before == set()
     assert run.exit_code == 1, run.stderr
     report = run.json()
     assert report["score"] == 0

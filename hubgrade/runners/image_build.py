@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,12 @@ import requests
 import urllib3.exceptions
 
 logger = logging.getLogger(__name__)
+
+# The image a step of the classic builder ends with: " ---> 0123456789ab".
+_STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$", re.MULTILINE)
+# After a cancelled build the engine still removes the step's container for a moment,
+# and until then that container keeps its image in use.
+IN_USE_WAIT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,50 @@ def build(
         client.close()
 
     output = "".join(lines)
+    if cutter.fired or error:
+        _remove_step_images(output)
     if cutter.fired:
         return BuildOutcome(False, output, f"did not finish within {timeout_seconds:g} s", timed_out=True)
     if error:
         return BuildOutcome(False, output, error)
     return BuildOutcome(True, output)
+
+
+def _remove_step_images(output: str) -> None:
+    """Remove the images the steps of a failed build left, which carry none of the run's labels.
+
+    A successful build's step images are parents of its tagged image and go with it. A
+    failed build leaves them untagged. The newest is removed first, as each older one is
+    the parent of the next. Tagged images (the base image, a cached dependency image)
+    and images that other images still build on are kept: the engine refuses to remove
+    those without force, which is never used here.
+    """
+    client = docker.from_env()
+    deadline = time.monotonic() + IN_USE_WAIT_SECONDS
+    try:
+        for image_id in reversed(_STEP_IMAGE.findall(output)):
+            _remove_untagged(client, image_id, deadline)
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        logger.warning("could not remove the images of a failed build: %s", _short(exc))
+    finally:
+        client.close()
+
+
+def _remove_untagged(client: docker.DockerClient, image_id: str, deadline: float) -> None:
+    while True:
+        try:
+            if client.images.get(image_id).tags:
+                return
+            client.images.remove(image_id)
+            logger.info("removed image %s left by a failed build", image_id)
+            return
+        except docker.errors.ImageNotFound:
+            return
+        except docker.errors.APIError as exc:
+            if "container" not in _short(exc) or time.monotonic() > deadline:
+                logger.info("kept image %s of a failed build: %s", image_id, _short(exc))
+                return
+        time.sleep(0.2)
 
 
 def _short(exc: Exception) -> str:
