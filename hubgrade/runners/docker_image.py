@@ -164,6 +164,11 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 
 
+def without_colours(build_output: str) -> str:
+    """Return build output without the terminal colour codes npm and Docker put in it."""
+    return _ANSI_ESCAPE.sub("", build_output)
+
+
 def failed_step_output(build_output: str) -> str:
     """Return what the failing step printed, without Docker's own step lines and colours."""
     text = _ANSI_ESCAPE.sub("", build_output)

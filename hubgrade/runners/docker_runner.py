@@ -289,11 +289,11 @@ def _step_failed(reason: str, step: str, outcome: BuildOutcome) -> StartupFailed
     if outcome.timed_out:
         return StartupFailed(
             reason, f"{step} {outcome.error}, the build time limit; {UNENDING_STEP_HINTS[reason]}",
-            tail(outcome.output), limit="build_seconds",
+            tail(docker_image.failed_step_output(outcome.output)), limit="build_seconds",
         )
     code = docker_image.failed_step_exit_code(outcome.error)
     if code is None:
-        return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(outcome.output))
+        return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(docker_image.without_colours(outcome.output)))
     output = docker_image.failed_step_output(outcome.output)
     shown = npm_output.failure_reason(output, inside_container=True) if reason == "install" else tail(output)
     return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", shown, code)

@@ -71,26 +71,27 @@ class DockerfileRunner(DockerRunner):
         outcome = self.engine.build(context, DOCKERFILE, self.run_image, image_labels, self.limits.build_seconds)
         if outcome.ok:
             return
+        steps = _STEP_LINE.findall(docker_image.without_colours(outcome.output))
+        step = f"step {steps[-1][0]} `{steps[-1][1].strip()}`" if steps else "a step"
         if outcome.timed_out:
             raise StartupFailed(
-                "build", f"`docker build` of your {DOCKERFILE} {outcome.error}, the build time limit; "
-                "a RUN step must end, so start the server with CMD, not RUN",
-                tail(outcome.output), limit="build_seconds",
+                "build", f"`docker build` of your {DOCKERFILE} {outcome.error}, the build time limit: {step} "
+                "never ended. A RUN step must end, so start the server with CMD, not RUN",
+                tail(docker_image.failed_step_output(outcome.output)), limit="build_seconds",
             )
         code = docker_image.failed_step_exit_code(outcome.error)
-        steps = _STEP_LINE.findall(outcome.output)
         base = _missing_base_image(steps)
         if code is None and base is not None:
             raise StartupFailed(
                 "build", f"`docker build` of your {DOCKERFILE} failed at `FROM {base}`: that image is not on the "
                 f"grading machine and could not be pulled ({outcome.error}); start from an image the "
-                "assignment names", tail(outcome.output),
+                "assignment names", tail(docker_image.without_colours(outcome.output)),
             )
         if code is None:
             raise StartupFailed(
-                "build", f"`docker build` of your {DOCKERFILE} failed: {outcome.error}", tail(outcome.output)
+                "build", f"`docker build` of your {DOCKERFILE} failed: {outcome.error}",
+                tail(docker_image.without_colours(outcome.output)),
             )
-        step = f"step {steps[-1][0]} `{steps[-1][1].strip()}`" if steps else "a step"
         raise StartupFailed(
             "build", f"`docker build` of your {DOCKERFILE} failed: {step} exited with code {code}; its output is below",
             tail(docker_image.failed_step_output(outcome.output)), code,
