@@ -17,7 +17,7 @@ import yaml
 from hubgrade import catalog
 from hubgrade import limits as limits_module
 from hubgrade.limits import Limits
-from hubgrade.errors import ConfigError, UsageError
+from hubgrade.errors import ConfigError, UsageError, yaml_problem
 
 TRACKS = ("practice", "interview", "advanced")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -157,7 +157,7 @@ def load_file(path: Path) -> Assignment:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(source, [f"(file): not valid YAML: {exc}"]) from exc
+        raise ConfigError(source, [yaml_problem(exc)]) from exc
     problems: list[str] = []
     assignment = _parse(data, path.parent, problems)
     if not (path.parent / "spec.md").is_file():

@@ -43,6 +43,14 @@ class ConfigError(HubgradeError):
         super().__init__(f"{source} is invalid:\n{lines}")
 
 
+def yaml_problem(exc: Exception) -> str:
+    """Return a YAML parse error as ``line L column C: not valid YAML: PROBLEM``, as config problems read."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else "(file)"
+    return f"{where}: not valid YAML: {problem}"
+
+
 class EnvironmentProblem(HubgradeError):
     """The machine lacks something hubgrade needs (Docker engine, image, Node.js)."""
 

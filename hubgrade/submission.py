@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from hubgrade.errors import ConfigError, UsageError
+from hubgrade.errors import ConfigError, UsageError, yaml_problem
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def read_project_config(path: Path) -> ProjectConfig:
     try:
         data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(str(config_path), [f"(file): not valid YAML: {exc}"]) from exc
+        raise ConfigError(str(config_path), [yaml_problem(exc)]) from exc
     if data is None:
         return ProjectConfig()
     if not isinstance(data, dict):
@@ -160,9 +160,8 @@ def inspect(path: Path) -> Submission:
 def _read_package_json(path: Path) -> dict[str, Any]:
     package_path = path / "package.json"
     if not package_path.is_file():
-        raise ConfigError(
-            str(package_path),
-            ["(file): missing; a Node.js project needs a package.json (create one with `npm init -y`)"],
+        raise UsageError(
+            f"{package_path}: not found; a Node.js project needs a package.json (create one with `npm init -y`)"
         )
     try:
         package = json.loads(package_path.read_text(encoding="utf-8"))
@@ -177,6 +176,11 @@ def _read_package_json(path: Path) -> dict[str, Any]:
     problems = []
     if "scripts" in package and not isinstance(package["scripts"], dict):
         problems.append("scripts: expected an object of script names and commands")
+    elif "scripts" in package:
+        problems += [
+            f"scripts.{name}: expected a command as a string, got {value!r}"
+            for name, value in package["scripts"].items() if not isinstance(value, str)
+        ]
     for key in ("dependencies", "devDependencies"):
         if key in package and not isinstance(package[key], dict):
             problems.append(f"{key}: expected an object of package names and versions")

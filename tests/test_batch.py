@@ -74,7 +74,7 @@ def test_mixed_class_gives_a_complete_gradebook(tmp_path: Path, no_leftovers: No
     assert rows["hal"]["status"] == "fail"
     assert int(rows["hal"]["score"]) > 0
     assert rows["bob"]["failed_checks"] == "test_root_content_type test_hello_content_type"
-    assert "package.json is invalid" in rows["eve"]["message"]
+    assert "package.json: not found" in rows["eve"]["message"]
     assert "did not respond to HTTP" in rows["fay"]["message"]
     records = json.loads((gradebook / "gradebook.json").read_text())
     assert [record["batch"]["student"] for record in records] == sorted(CLASS_OF_20)

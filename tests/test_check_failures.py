@@ -43,10 +43,24 @@ def test_unknown_assignment_in_project_config(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
 
 
+def test_import_missing_from_dependencies(tmp_path: Path, no_leftovers: None) -> None:
+    project = tmp_path / "no-express"
+    project.mkdir()
+    (project / "package.json").write_text(
+        '{"name": "no-express", "type": "module", "scripts": {"start": "node server.js"}}\n', encoding="utf-8"
+    )
+    (project / "server.js").write_text('import express from "express";\nexpress().listen(3000);\n', encoding="utf-8")
+    run = run_hubgrade("check", "hello-world", str(project), "--runner", "docker", "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    error = run.json()["error"]
+    assert error["reason"] == "crashed"
+    assert "it imports express, which is not installed: add it to dependencies with `npm install express`" in error["message"]
+
+
 def test_project_without_package_json(no_leftovers: None) -> None:
     run = run_hubgrade("check", "hello-world", str(PROJECTS / "no-package-json"))
     assert run.exit_code == 2
-    assert "package.json is invalid" in run.stderr
+    assert "package.json: not found; a Node.js project needs a package.json" in run.stderr
     assert "npm init -y" in run.stderr
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from hubgrade.runners.readiness import Listener, parse_proc_net_tcp
+import pytest
+
+from hubgrade.runners.readiness import Listener, crash_hint, parse_proc_net_tcp
 
 PROC_NET_TCP = """\
   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -28,3 +30,25 @@ def test_parse_listening_sockets() -> None:
 
 def test_parse_ignores_garbage() -> None:
     assert parse_proc_net_tcp("not a table\n\n  0: zz:yy 0 0A\n") == []
+
+
+@pytest.mark.parametrize(
+    ("log", "hint"),
+    [
+        (
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'express' imported from /app/server.js",
+            "; it imports express, which is not installed: add it to dependencies with `npm install express`",
+        ),
+        (
+            "Error: Cannot find module '@fastify/cors/lib/x'",
+            "; it imports @fastify/cors, which is not installed: add it to dependencies with `npm install @fastify/cors`",
+        ),
+        (
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/app/routes' imported from /app/server.js",
+            "; it imports /app/routes, which is not there: check the path and the file extension",
+        ),
+        ("TypeError: app.listen is not a function", ""),
+    ],
+)
+def test_crash_hint_names_missing_import(log: str, hint: str) -> None:
+    assert crash_hint(log) == hint

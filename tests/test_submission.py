@@ -109,8 +109,9 @@ def test_invalid_package_json(tmp_path: Path, package: dict | str, problem: str)
 
 
 def test_missing_package_json(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(UsageError) as caught:
         inspect(_project(tmp_path, None))
+    assert "package.json: not found" in str(caught.value)
     assert "npm init -y" in str(caught.value)
 
 
@@ -120,3 +121,10 @@ def test_path_is_a_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         inspect(file)
     assert "not a folder" in str(caught.value)
+
+
+def test_script_that_is_not_a_string(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"scripts": {"start": 5, "build": "tsc"}}, {"server.js": ""})
+    with pytest.raises(ConfigError) as caught:
+        inspect(root)
+    assert caught.value.problems == ["scripts.start: expected a command as a string, got 5"]

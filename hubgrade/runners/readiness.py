@@ -9,6 +9,7 @@ only cannot be reached through a published port; that is reported as its own fai
 from __future__ import annotations
 
 import ipaddress
+import re
 import logging
 import time
 from collections.abc import Callable
@@ -76,6 +77,22 @@ class Ready:
     other_port: bool
 
 
+# Node.js's error for an import it cannot resolve, as ESM and CommonJS word it.
+_MISSING_IMPORT = re.compile(r"Cannot find (?:package|module) '([^']+)'")
+
+
+def crash_hint(log: str) -> str:
+    """Return advice for a crash whose cause the log shows, starting with "; ", or ""."""
+    match = _MISSING_IMPORT.search(log)
+    if match is None:
+        return ""
+    name = match.group(1)
+    if name.startswith((".", "/")):
+        return f"; it imports {name}, which is not there: check the path and the file extension"
+    package = "/".join(name.split("/")[:2]) if name.startswith("@") else name.split("/")[0]
+    return f"; it imports {package}, which is not installed: add it to dependencies with `npm install {package}`"
+
+
 def wait_until_ready(
     *,
     expected_port: int,
@@ -95,10 +112,12 @@ def wait_until_ready(
     while True:
         code = exit_code()
         if code is not None:
+            log = read_log()
             raise StartupFailed(
                 "crashed",
-                f"the server exited with code {code} before it responded to HTTP on port {expected_port}",
-                tail(read_log()),
+                f"the server exited with code {code} before it responded to HTTP on port {expected_port}"
+                + crash_hint(log),
+                tail(log),
                 exit_code=code,
             )
         if probe(expected_port):
