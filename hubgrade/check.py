@@ -17,7 +17,7 @@ from hubgrade import assignment as assignments
 from hubgrade import run_files
 from hubgrade import submission as submissions
 from hubgrade.grading import session
-from hubgrade.limits import RESOURCE_LIMITS
+from hubgrade.limits import REQUEST_SHARE_OF_CHECK, RESOURCE_LIMITS
 from hubgrade.result import GradeResult, LimitHit, StartupError
 from hubgrade.runners.selection import select_runner
 from hubgrade.runners.base import Runner, StartupFailed, tail
@@ -131,8 +131,11 @@ def _record_limits(
     timed_out = [check.title for check in result.checks if any(text in check.message for text in _TIME_OUT_MESSAGES)]
     if timed_out and not server_died:
         seconds = assignment.limits.check_seconds
+        checks = "1 check" if len(timed_out) == 1 else f"{len(timed_out)} checks"
         hits.append(LimitHit(
-            "check_seconds", f"{len(timed_out)} check(s) ran out of the time limit of {seconds:g} s per check"
+            "check_seconds",
+            f"{checks} ran out of time: each check may take {seconds:g} s, "
+            f"and each request in it {seconds * REQUEST_SHARE_OF_CHECK:g} s",
         ))
     result.limits_hit = hits
     result.warnings.extend(f"limit reached ({hit.name}): {hit.message}" for hit in hits)

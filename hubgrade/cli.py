@@ -32,6 +32,7 @@ logger = logging.getLogger("hubgrade")
 
 EXIT_BELOW_MIN_SCORE = 1
 EXIT_INTERRUPTED = 130
+PIPED_WIDTH = 400
 # The state an interrupted command leaves, by command name: its clean-up has run before this is printed.
 INTERRUPTED_MESSAGES = {
     "check": "interrupted before grading finished, so there is no score; everything the run started was removed",
@@ -82,7 +83,8 @@ def list_command(as_json: bool) -> None:
     table = Table("id", "title", "track", "level", "summary", box=None, header_style="bold")
     for item in catalog:
         table.add_row(item.id, item.title, item.track, item.level, item.summary)
-    Console().print(table)
+    # Piped into grep or a file, one assignment per line reads better than wrapped cells.
+    Console(width=None if sys.stdout.isatty() else PIPED_WIDTH).print(table)
 
 
 @cli.command()
@@ -274,7 +276,7 @@ def merge(gradebooks: tuple[Path, ...], out_dir: Path) -> None:
 @cli.command()
 @click.argument("assignment_ids", nargs=-1)
 @click.option("--solutions", type=click.Path(path_type=Path, file_okay=False), default=Path("tests/solutions"),
-              show_default=True, help="Folder of <id>/<variant>/ solutions, each with an expect.yaml.")
+              show_default=True, help="Folder of <id>/<variant>/ solutions, each with an expect.yaml, relative to the current folder.")
 @click.option("--runner", type=click.Choice(RUNNER_NAMES), default="auto", show_default=True,
               help="Where the solutions run, as for check.")
 def validate(assignment_ids: tuple[str, ...], solutions: Path, runner: str) -> None:

@@ -37,6 +37,10 @@ KNOWN: dict[str, Limit] = {
 }
 
 
+# A request times out before the check's own limit, so that the learner reads which
+# request hung rather than only that the check ran out of time.
+REQUEST_SHARE_OF_CHECK = 0.75
+
 # The limits only the Docker runner can enforce.
 RESOURCE_LIMITS = ("memory_mib", "cpus", "pids", "disk_mib", "log_mib")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hubgrade import assignment
 from hubgrade.cli import cli
 from tests.conftest import run_hubgrade
 
@@ -30,6 +31,8 @@ def test_list_table() -> None:
     assert exit_code == 0
     assert "todo-crud" in stdout
     assert "practice" in stdout
+    # Not a terminal here: a header and one line per assignment, however long the summary.
+    assert len(stdout.strip().splitlines()) == 1 + len(assignment.list_ids())
 
 
 def test_show_renders_the_spec() -> None:

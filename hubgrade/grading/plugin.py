@@ -25,6 +25,7 @@ from hubgrade.grading.containers import ComposeProject, ServerContainer
 from hubgrade.grading.control import ControlClient
 from hubgrade.grading.expect import CheckFailed
 from hubgrade.grading.fixtures import Server, ServerLog, ServiceHandle
+from hubgrade.limits import REQUEST_SHARE_OF_CHECK
 from hubgrade.process_group import die_with_parent
 
 if TYPE_CHECKING:
@@ -34,9 +35,6 @@ SESSION_VARIABLE = "HUBGRADE_GRADING_SESSION"
 TOTAL_POINTS = 100
 # The status of a collected check until it runs; hubgrade turns it into an error.
 NOT_RUN = "not-run"
-# A request times out before the check's own limit, so that the learner reads which
-# request hung rather than only that the check ran out of time.
-REQUEST_SHARE_OF_CHECK = 0.75
 _transcript_key = pytest.StashKey[list[str]]()
 _session_key = pytest.StashKey["GradingSession"]()
 

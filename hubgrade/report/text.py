@@ -29,12 +29,15 @@ def format_text(result: GradeResult, verbose: bool = False) -> RenderableType:
         parts.append(_indented(result.log_tail))
     parts.append(Text(""))
     parts.append(_score_line(result))
+    if result.failed_checks and result.startup_error is None and not verbose:
+        # A failure shows its last request, but the requests before it (the setup) often show the cause.
+        parts.append(Text("To see every request and response of each check, run again with --verbose.", style="dim"))
     return Group(*parts)
 
 
 def _heading(result: GradeResult) -> Text:
     return Text.assemble(
-        ("hubgrade check ", "bold"), (result.assignment, "bold cyan"), f"  {result.submission}  ({result.runner} runner)"
+        ("hubgrade check ", "bold"), (result.assignment, "bold cyan"), f" {result.submission} ({result.runner} runner)"
     )
 
 

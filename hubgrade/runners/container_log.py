@@ -21,7 +21,7 @@ def log_options(limit_mib: int) -> dict[str, str]:
 
     Once the log has rotated twice, three files keep two full ones, which is more than
     the limit even by the lower estimate below. So a read that falls just after a
-    rotation still sees the limit. Nothing is dropped before three times the limit.
+    rotation still finds the limit reached. Nothing is dropped before three times the limit.
     """
     return {"max-size": f"{limit_mib}m", "max-file": str(LOG_FILES)}
 
@@ -38,6 +38,6 @@ def over_limit(log: str, limit_mib: int) -> bool:
 
 def limit_message(limit_mib: int) -> str:
     return (
-        f"the server printed more than {limit_mib} MiB of output; "
-        f"the log keeps at most the latest {LOG_FILES * limit_mib} MiB"
+        f"the server printed more than {limit_mib} MiB of output, which costs no points; "
+        f"its log keeps only the latest {LOG_FILES * limit_mib} MiB"
     )
