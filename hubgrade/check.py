@@ -17,6 +17,7 @@ from hubgrade import assignment as assignments
 from hubgrade import run_files
 from hubgrade import submission as submissions
 from hubgrade.grading import session
+from hubgrade.interrupts import raise_if_interrupted
 from hubgrade.limits import REQUEST_SHARE_OF_CHECK, RESOURCE_LIMITS
 from hubgrade.result import GradeResult, LimitHit, StartupError
 from hubgrade.runners.selection import select_runner
@@ -68,6 +69,7 @@ def grade(assignment_id: str, project: Path, options: CheckOptions) -> GradeResu
 
     with runner:
         _grade_with(runner, assignment, result, services)
+        raise_if_interrupted()
 
     result.duration = time.monotonic() - started
     logger.info("graded %s: %d/%d (%s)", submission.path, result.score, result.max_score, result.status)

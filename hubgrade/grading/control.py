@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hubgrade.interrupts import keep_signals_off_this_thread
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -45,10 +47,12 @@ class ControlServer:
 
         self._server = socketserver.ThreadingUnixStreamServer(str(path), _RequestHandler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, name="hubgrade-control",
-            daemon=True,
-        )
+        self._thread = threading.Thread(target=self._serve, name="hubgrade-control", daemon=True)
+
+    def _serve(self) -> None:
+        # The request threads start from this one, so they keep the block too.
+        keep_signals_off_this_thread()
+        self._server.serve_forever(poll_interval=POLL_SECONDS)
 
     def __enter__(self) -> ControlServer:
         self._thread.start()

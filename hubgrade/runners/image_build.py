@@ -23,6 +23,8 @@ import docker.errors
 import requests
 import urllib3.exceptions
 
+from hubgrade.interrupts import keep_signals_off_this_thread
+
 logger = logging.getLogger(__name__)
 
 # The image a step of the classic builder ends with: " ---> 0123456789ab".
@@ -62,6 +64,12 @@ class _Cutter:
                 _shut_down(self._response)
 
 
+class _Timer(threading.Timer):
+    def run(self) -> None:
+        keep_signals_off_this_thread()
+        super().run()
+
+
 def _shut_down(response: requests.Response) -> None:
     connection = getattr(response.raw, "connection", None)
     sock = getattr(connection, "sock", None)
@@ -82,7 +90,7 @@ def build(
     client = docker.from_env()
     cutter = _Cutter()
     client.api.hooks["response"].append(cutter.on_response)
-    timer = threading.Timer(timeout_seconds, cutter.fire)
+    timer = _Timer(timeout_seconds, cutter.fire)
     timer.daemon = True
 
     lines: list[str] = []
