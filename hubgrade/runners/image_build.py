@@ -87,7 +87,10 @@ def build(
 ) -> BuildOutcome:
     """Build an image within ``timeout_seconds``; a failing step or the time limit is an outcome."""
     # A client of its own, so that its response hook receives this build's response only.
-    client = docker.from_env()
+    try:
+        client = docker.from_env()
+    except docker.errors.DockerException as exc:
+        return BuildOutcome(False, "", f"could not reach the Docker engine: {_short(exc)}")
     cutter = _Cutter()
     client.api.hooks["response"].append(cutter.on_response)
     timer = _Timer(timeout_seconds, cutter.fire)
