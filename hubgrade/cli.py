@@ -109,7 +109,8 @@ def new(assignment_id: str, directory: Path | None, ci: str | None) -> None:
     click.echo(f"Created {len(written)} files in {target}:")
     for path in written:
         click.echo(f"  {path.relative_to(target)}")
-    click.echo(f"\nNext: cd {target} && npm install && hubgrade check")
+    click.echo(f"\nNext: cd {target} && hubgrade check")
+    click.echo("The Docker runner installs the dependencies itself; run `npm install` too for your editor or --runner local.")
 
 
 @cli.command()

@@ -60,6 +60,7 @@ def test_new_writes_the_starter(tmp_path: Path) -> None:
     assert "assignment: todo-crud" in (target / "hubgrade.yaml").read_text()
     assert "/todos" in (target / "README.md").read_text()
     assert "node_modules" in (target / ".gitignore").read_text()
+    assert f"Next: cd {target} && hubgrade check" in stdout
 
 
 @pytest.mark.parametrize("assignment_id", ["hello-world", "calculator", "todo-crud", "database-crud", "redis-cache"])
