@@ -26,13 +26,21 @@ NEVER_ENDS = f"node -e \"setInterval(() => {{}}, 1000)\" {MARKER}"
 
 
 def _project_with_script(tmp_path: Path, script: str) -> Path:
-    project = copy_project(SOLUTIONS / "hello-world" / "reference", tmp_path / "project")
-    package_path = project / "package.json"
-    package = json.loads(package_path.read_text(encoding="utf-8"))
-    package.setdefault("scripts", {})[script] = NEVER_ENDS
-    # A new description gives a new set of dependencies, so the install step runs.
-    package["description"] = f"build limit test {time.time_ns()}"
-    package_path.write_text(json.dumps(package, indent=2), encoding="utf-8")
+    """Write a project with no dependencies, so that only the never-ending step takes time."""
+    project = tmp_path / "project"
+    project.mkdir()
+    package = {
+        "name": "never-ends",
+        "type": "module",
+        # A new description gives a new set of dependencies, so the install step runs.
+        "description": f"build limit test {time.time_ns()}",
+        "scripts": {"start": "node server.js", script: NEVER_ENDS},
+    }
+    (project / "package.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    (project / "server.js").write_text(
+        'import http from "node:http";\nhttp.createServer((q, s) => s.end("ok")).listen(Number(process.env.PORT));\n',
+        encoding="utf-8",
+    )
     return project
 
 
