@@ -31,7 +31,7 @@ class RunningServer:
     warnings: list[str] = field(default_factory=list)
 
 
-# The advice for an install or build step that runs past the build time limit, by step.
+# The advice for an install or build step that runs past the build time limit, by reason.
 UNENDING_STEP_HINTS = {
     "install": "an install script in package.json (preinstall, install, postinstall, prepare) must end",
     "build": "the build script must end, so it may neither watch files nor start the server",
@@ -55,6 +55,13 @@ class StartupFailed(Exception):
         self.exit_code = exit_code
         # The limit (as named in assignment.yaml) that stopped the start, if one did.
         self.limit = limit
+
+
+def step_timed_out(reason: str, step: str, seconds: float, log_tail: str, hint: str = "") -> StartupFailed:
+    """Return the failure of an install or build step stopped at the ``build_seconds`` limit."""
+    advice = hint or UNENDING_STEP_HINTS[reason]
+    message = f"{step} did not finish within {seconds:g} s, the build time limit; {advice}"
+    return StartupFailed(reason, message, log_tail, limit="build_seconds")
 
 
 class Runner(Protocol):

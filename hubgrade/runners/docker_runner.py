@@ -17,7 +17,7 @@ from pathlib import Path
 from hubgrade import labels
 from hubgrade.interrupts import uninterrupted
 from hubgrade.runners import container_log, docker_image, npm_output
-from hubgrade.runners.base import UNENDING_STEP_HINTS, RunningServer, StartupFailed, tail, with_changes
+from hubgrade.runners.base import RunningServer, StartupFailed, step_timed_out, tail, with_changes
 from hubgrade.runners.docker_engine import Engine, ResourceLimits, ServerContainer
 from hubgrade.runners.image_build import BuildOutcome
 from hubgrade.result import LimitHit
@@ -121,7 +121,7 @@ class DockerRunner:
                 self.limits.build_seconds,
             )
         if not outcome.ok:
-            raise _step_failed("install", f"`{self.submission.install_command}`", outcome)
+            raise _step_failed("install", f"`{self.submission.install_command}`", outcome, self.limits.build_seconds)
         return tag
 
     def _build_run_image(self, dependency_image: str) -> None:
@@ -134,7 +134,7 @@ class DockerRunner:
         )
         if not outcome.ok:
             step = "`npm run build`" if self.submission.has_build else "copying the project into the image"
-            raise _step_failed("build", step, outcome)
+            raise _step_failed("build", step, outcome, self.limits.build_seconds)
 
     def start(self, environment: dict[str, str], services: list[ServiceRequest]) -> RunningServer:
         self.engine.create_network(self.network, self.labels, internal=True)
@@ -285,15 +285,13 @@ class DockerRunner:
         return running
 
 
-def _step_failed(reason: str, step: str, outcome: BuildOutcome) -> StartupFailed:
+def _step_failed(reason: str, step: str, outcome: BuildOutcome, build_seconds: float) -> StartupFailed:
     if outcome.timed_out:
-        return StartupFailed(
-            reason, f"{step} {outcome.error}, the build time limit; {UNENDING_STEP_HINTS[reason]}",
-            tail(docker_image.failed_step_output(outcome.output)), limit="build_seconds",
-        )
+        return step_timed_out(reason, step, build_seconds, tail(docker_image.failed_step_output(outcome.output)))
     code = docker_image.failed_step_exit_code(outcome.error)
     if code is None:
-        return StartupFailed(reason, f"{step} failed: {outcome.error}", tail(docker_image.without_colours(outcome.output)))
+        shown = tail(docker_image.without_colours(outcome.output))
+        return StartupFailed(reason, f"{step} failed: {outcome.error}", shown)
     output = docker_image.failed_step_output(outcome.output)
     shown = npm_output.failure_reason(output, inside_container=True) if reason == "install" else tail(output)
     return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", shown, code)

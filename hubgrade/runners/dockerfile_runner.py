@@ -24,7 +24,7 @@ from hubgrade.errors import ConfigError
 from hubgrade.interrupts import uninterrupted
 from hubgrade.run_files import RunFiles
 from hubgrade.runners import compose, docker_image
-from hubgrade.runners.base import StartupFailed, tail
+from hubgrade.runners.base import StartupFailed, step_timed_out, tail
 from hubgrade.runners.docker_runner import CONTAINER_PORT, DockerRunner
 
 logger = logging.getLogger(__name__)
@@ -74,10 +74,10 @@ class DockerfileRunner(DockerRunner):
         steps = _STEP_LINE.findall(docker_image.without_colours(outcome.output))
         step = f"step {steps[-1][0]} `{steps[-1][1].strip()}`" if steps else "a step"
         if outcome.timed_out:
-            raise StartupFailed(
-                "build", f"`docker build` of your {DOCKERFILE} {outcome.error}, the build time limit: {step} "
-                "never ended. A RUN step must end, so start the server with CMD, not RUN",
-                tail(docker_image.failed_step_output(outcome.output)), limit="build_seconds",
+            raise step_timed_out(
+                "build", f"`docker build` of your {DOCKERFILE}", self.limits.build_seconds,
+                tail(docker_image.failed_step_output(outcome.output)),
+                hint=f"{step} never ended, and a RUN step must end, so start the server with CMD, not RUN",
             )
         code = docker_image.failed_step_exit_code(outcome.error)
         base = _missing_base_image(steps)

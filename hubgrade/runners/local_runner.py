@@ -24,7 +24,7 @@ from hubgrade import process_group
 from hubgrade.interrupts import uninterrupted
 from hubgrade.errors import EnvironmentProblem
 from hubgrade.runners import npm_output
-from hubgrade.runners.base import UNENDING_STEP_HINTS, RunningServer, StartupFailed, tail, with_changes
+from hubgrade.runners.base import RunningServer, StartupFailed, step_timed_out, tail, with_changes
 from hubgrade.runners.readiness import Listener, Ready, responds_to_http, wait_until_ready
 from hubgrade.runners import sandbox
 from hubgrade.runners.sandbox import SandboxRun
@@ -113,12 +113,7 @@ class LocalRunner:
         try:
             raw, _ = process.communicate(timeout=self.build_seconds)
         except subprocess.TimeoutExpired:
-            output = _end_step(process)
-            raise StartupFailed(
-                reason, f"{label} did not finish within {self.build_seconds:g} s, the build time limit; "
-                f"{UNENDING_STEP_HINTS[reason]}",
-                tail(output), limit="build_seconds",
-            ) from None
+            raise step_timed_out(reason, label, self.build_seconds, tail(_end_step(process))) from None
         except BaseException:
             _end_step(process)
             raise
