@@ -290,8 +290,8 @@ def _step_failed(reason: str, step: str, outcome: BuildOutcome, build_seconds: f
         return step_timed_out(reason, step, build_seconds, tail(docker_image.failed_step_output(outcome.output)))
     code = docker_image.failed_step_exit_code(outcome.error)
     if code is None:
-        shown = tail(docker_image.without_colours(outcome.output))
-        return StartupFailed(reason, f"{step} failed: {outcome.error}", shown)
+        log_tail = tail(docker_image.without_colours(outcome.output))
+        return StartupFailed(reason, f"{step} failed: {outcome.error}", log_tail)
     output = docker_image.failed_step_output(outcome.output)
     shown = npm_output.failure_reason(output, inside_container=True) if reason == "install" else tail(output)
     return StartupFailed(reason, f"{step} failed with exit code {code}; its output is below", shown, code)
